@@ -1,0 +1,66 @@
+package lessismore.cli;
+
+import java.io.PrintWriter;
+import lessismore.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code lessismore} command line. */
+@Command(name = "lessismore", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Makes CT pre-training datasets smaller and better by removing redundant slices.",
+        subcommands = {ReduceCommand.class, DemoCommand.class, SynthCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done (skipped files are listed in the manifest)",
+            "1:internal error",
+            "2:bad usage or unusable input/output path (nothing written)",
+            "3:nothing to do: no usable image slice in the input"})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: reduce, demo or synth");
+    }
+
+    /** Runs the CLI with {@code args} on stdout/stderr and returns the exit code (no System.exit). */
+    public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the CLI with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof CommandLine.ParameterException pe) {
+                // Option values checked by a command itself (e.g. a threshold out of range).
+                cmd.getErr().println("lessismore: " + pe.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+            cmd.getErr().println("lessismore: internal error: " + e);
+            if (System.getenv("LESSISMORE_DEBUG") != null) {
+                e.printStackTrace(cmd.getErr());
+            } else {
+                cmd.getErr().println("(set LESSISMORE_DEBUG=1 for the stack trace)");
+            }
+            return ExitCodes.INTERNAL_ERROR;
+        });
+        return cl.execute(args);
+    }
+
+    /** Process entry point. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Version from the build. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"lessismore " + Version.get(), "Java " + Runtime.version()};
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package lessismore.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import lessismore.output.Json;
+import lessismore.reduce.Export;
+import lessismore.reduce.ReduceException;
+import lessismore.reduce.Reducer;
+import lessismore.reduce.VolumeGrouper;
+import lessismore.select.EveryNth;
+import lessismore.select.HashReferenceGreedy;
+import lessismore.select.KeepAll;
+import lessismore.select.SelectionStrategy;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lessismore reduce INPUT --out DIR}: the reduction pipeline. */
+@Command(name = "reduce", mixinStandardHelpOptions = true,
+        description = {"Reads CT slices under INPUT, drops redundant ones per volume and writes manifest.csv, "
+                + "summary.json and an optional export to --out. Input files are never modified."})
+final class ReduceCommand implements Callable<Integer> {
+    /** Selection strategies of this version. */
+    enum Strategy { hash, all, every_n }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "INPUT", description = "Folder of DICOM files (searched recursively) or one file.")
+    Path input;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR",
+            description = "Output folder to create (must not be inside INPUT).")
+    Path out;
+
+    @Option(names = "--strategy", paramLabel = "NAME", defaultValue = "hash",
+            converter = StrategyConverter.class,
+            description = "hash (published Hash-t, default), all, every-n.")
+    Strategy strategy;
+
+    @Option(names = {"-t", "--threshold"}, paramLabel = "BITS", defaultValue = "6",
+            description = "hash: largest Hamming distance (of 64 bits) that counts as a duplicate (default ${DEFAULT-VALUE}).")
+    int threshold;
+
+    @Option(names = "--n", paramLabel = "K", defaultValue = "2",
+            description = "every-n: keep every K-th slice of each volume (default ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--order", paramLabel = "ORDER", defaultValue = "anatomical",
+            converter = OrderConverter.class,
+            description = "anatomical (by position along the slice normal, default) or filename "
+                    + "(the published scripts' order, for exact reproduction).")
+    VolumeGrouper.Order order;
+
+    @Option(names = "--export", paramLabel = "KIND", defaultValue = "none", converter = ExportConverter.class,
+            description = "none (default), png (kept slices as 8-bit PNG, one folder per volume), "
+                    + "link (symbolic links to kept files) or copy.")
+    Export export;
+
+    @Option(names = "--overwrite", description = "Replace --out if it holds a previous lessismore output.")
+    boolean overwrite;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar and no summary table.")
+    boolean quiet;
+
+    @Option(names = "--json", description = "Print summary.json to stdout instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        SelectionStrategy s = switch (strategy) {
+            case hash -> {
+                if (threshold < 0 || threshold > 64) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--threshold must be between 0 and 64, got " + threshold);
+                }
+                yield new HashReferenceGreedy(threshold);
+            }
+            case all -> new KeepAll();
+            case every_n -> {
+                if (n < 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--n must be at least 1, got " + n);
+                }
+                yield new EveryNth(n);
+            }
+        };
+        Integer shownThreshold = switch (strategy) {
+            case hash -> threshold;
+            case every_n -> n;
+            case all -> null;
+        };
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (t < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1");
+        }
+        return runReducer(spec, new Reducer.Options(input, out, s, shownThreshold, order, export, overwrite, t,
+                Reducer.Progress.NONE), quiet, json);
+    }
+
+    /** Runs a reducer with a progress bar and prints the outcome; shared with {@code demo}. */
+    static int runReducer(CommandLine.Model.CommandSpec spec, Reducer.Options options, boolean quiet, boolean json) {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        Reducer.Result result;
+        try (ProgressBar bar = ProgressBar.create(quiet)) {
+            result = new Reducer(options.withProgress(bar)).run();
+        } catch (ReduceException e) {
+            stderr.println("lessismore: " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        } catch (java.io.IOException e) {
+            stderr.println("lessismore: I/O error: " + e.getMessage());
+            return ExitCodes.INTERNAL_ERROR;
+        }
+        if (json) {
+            stdout.print(Json.write(result.summary()));
+        } else if (!quiet) {
+            printTable(stdout, result);
+        }
+        stdout.flush();
+        if (result.usableSlices() == 0) {
+            stderr.println("lessismore: nothing to do: no usable image slice in " + options.input()
+                    + " (see " + result.outputDir().resolve("manifest.csv") + ")");
+            return ExitCodes.NOTHING_TO_DO;
+        }
+        return ExitCodes.OK;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void printTable(PrintWriter out, Reducer.Result r) {
+        Map<String, Object> s = r.summary();
+        Map<String, Object> totals = (Map<String, Object>) s.get("totals");
+        Map<String, Object> timings = (Map<String, Object>) s.get("timings");
+        out.printf(Locale.ROOT, "%-44s %7s %7s%n", "volume", "slices", "kept");
+        for (Object o : (List<Object>) s.get("volumes")) {
+            Map<String, Object> v = (Map<String, Object>) o;
+            out.printf(Locale.ROOT, "%-44s %7s %7s%n", v.get("id"), v.get("slices"), v.get("kept"));
+        }
+        int slices = (Integer) totals.get("slices");
+        int kept = (Integer) totals.get("kept");
+        out.printf(Locale.ROOT, "%-44s %7d %7d  (%.1f%% kept)%n", "total", slices, kept,
+                slices == 0 ? 0.0 : 100.0 * kept / slices);
+        int skipped = (Integer) totals.get("skipped");
+        if (skipped > 0) {
+            out.printf(Locale.ROOT, "skipped %d file(s): %s (reasons in manifest.csv)%n", skipped,
+                    s.get("skipped_by_reason"));
+        }
+        out.printf(Locale.ROOT, "%d slices in %.2f s (%s slices/s)%n", slices,
+                ((Number) timings.get("total_s")).doubleValue(), timings.get("slices_per_s"));
+        out.println("manifest: " + r.outputDir().resolve("manifest.csv"));
+        out.println("summary:  " + r.outputDir().resolve("summary.json"));
+    }
+
+    static final class StrategyConverter implements CommandLine.ITypeConverter<Strategy> {
+        @Override
+        public Strategy convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "hash" -> Strategy.hash;
+                case "all" -> Strategy.all;
+                case "every-n", "every_n" -> Strategy.every_n;
+                default -> throw new CommandLine.TypeConversionException(
+                        "unknown strategy '" + value + "' (expected hash, all or every-n)");
+            };
+        }
+    }
+
+    static final class OrderConverter implements CommandLine.ITypeConverter<VolumeGrouper.Order> {
+        @Override
+        public VolumeGrouper.Order convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "anatomical" -> VolumeGrouper.Order.ANATOMICAL;
+                case "filename" -> VolumeGrouper.Order.FILENAME;
+                default -> throw new CommandLine.TypeConversionException(
+                        "unknown order '" + value + "' (expected anatomical or filename)");
+            };
+        }
+    }
+
+    static final class ExportConverter implements CommandLine.ITypeConverter<Export> {
+        @Override
+        public Export convert(String value) {
+            try {
+                return Export.valueOf(value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(
+                        "unknown export '" + value + "' (expected none, png, link or copy)");
+            }
+        }
+    }
+}

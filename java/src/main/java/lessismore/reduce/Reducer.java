@@ -1,0 +1,420 @@
+package lessismore.reduce;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
+import lessismore.Version;
+import lessismore.io.InputFile;
+import lessismore.io.InputScanner;
+import lessismore.io.SkipReason;
+import lessismore.io.SkippedFileException;
+import lessismore.output.Csv;
+import lessismore.output.Json;
+import lessismore.output.OutputDirectory;
+import lessismore.select.Selection;
+import lessismore.select.SelectionStrategy;
+import lessismore.signature.DHash;
+
+/**
+ * The {@code reduce} pipeline: scan the input, decode and sign every slice in parallel (keeping only
+ * signatures), group into ordered volumes, select, and write manifest, summary and export
+ * atomically. Input files are only ever opened for reading.
+ */
+public final class Reducer {
+    /**
+     * Options of one run.
+     *
+     * @param input     folder (or single file) to read
+     * @param output    folder to create
+     * @param strategy  selection rule
+     * @param threshold the strategy's threshold as given (for the summary), or null
+     * @param order     slice order within a volume
+     * @param export    what to write for kept slices
+     * @param overwrite replace an existing lessismore output
+     * @param threads   worker threads for decoding and export
+     * @param progress  told how many files are done; may be {@link Progress#NONE}
+     */
+    public record Options(Path input, Path output, SelectionStrategy strategy, Integer threshold,
+                          VolumeGrouper.Order order, Export export, boolean overwrite, int threads,
+                          Progress progress) {
+        /** The same options reporting to {@code p}. */
+        public Options withProgress(Progress p) {
+            return new Options(input, output, strategy, threshold, order, export, overwrite, threads, p);
+        }
+    }
+
+    /** Receives progress from the worker threads. */
+    public interface Progress {
+        /** Ignores progress. */
+        Progress NONE = (phase, done, total) -> { };
+
+        /** {@code done} of {@code total} units of {@code phase} ("read", "export") are finished. */
+        void update(String phase, int done, int total);
+    }
+
+    /**
+     * What a run did.
+     *
+     * @param records every input file, in input order, with its decision
+     * @param volumes the volumes found
+     * @param summary the content of summary.json
+     * @param outputDir where the outputs now are
+     */
+    public record Result(List<SliceRecord> records, List<Volume> volumes, Map<String, Object> summary,
+                         Path outputDir) {
+        /** Slices that were decoded and grouped (kept + dropped). */
+        public int usableSlices() {
+            return (int) records.stream().filter(r -> r.decision != SliceRecord.Decision.SKIPPED).count();
+        }
+    }
+
+    private final Options o;
+
+    /** @param options the run's options */
+    public Reducer(Options options) {
+        this.o = options;
+    }
+
+    /**
+     * Runs the pipeline.
+     *
+     * @throws ReduceException when the paths given cannot be used (nothing is written then)
+     */
+    public Result run() throws ReduceException, IOException {
+        long t0 = System.nanoTime();
+        Path input = o.input().toAbsolutePath().normalize();
+        Path output = o.output().toAbsolutePath().normalize();
+        checkPaths(input, output);
+        OutputDirectory out;
+        try {
+            out = OutputDirectory.prepare(output, o.overwrite());
+        } catch (IllegalArgumentException e) {
+            throw new ReduceException(e.getMessage());
+        }
+        try {
+            List<InputFile> files = InputScanner.scan(input);
+            long tScan = System.nanoTime();
+            List<SliceRecord> records = decodeAll(files);
+            long tDecode = System.nanoTime();
+            List<Volume> volumes = VolumeGrouper.group(records, o.order());
+            for (Volume v : volumes) {
+                apply(v, o.strategy());
+            }
+            long tSelect = System.nanoTime();
+            writeManifest(out.staging().resolve("manifest.csv"), records);
+            export(out.staging(), volumes);
+            long tWrite = System.nanoTime();
+            Map<String, Object> summary = summary(input, output, files, records, volumes,
+                    new long[] {t0, tScan, tDecode, tSelect, tWrite});
+            out.writeText("summary.json", Json.write(summary));
+            out.commit();
+            return new Result(records, volumes, summary, out.target());
+        } catch (IOException | RuntimeException | Error e) {
+            out.abandon();
+            throw e;
+        }
+    }
+
+    private static void checkPaths(Path input, Path output) throws ReduceException {
+        if (!Files.exists(input)) {
+            throw new ReduceException("input " + input + " does not exist");
+        }
+        if (!Files.isReadable(input)) {
+            throw new ReduceException("input " + input + " is not readable");
+        }
+        Path realInput;
+        try {
+            realInput = input.toRealPath();
+        } catch (IOException e) {
+            throw new ReduceException("input " + input + " cannot be resolved: " + e.getMessage());
+        }
+        Path realOutput = resolveExistingPrefix(output);
+        if (realOutput.startsWith(realInput)) {
+            throw new ReduceException("output " + output + " is inside the input " + input
+                    + "; choose an output folder outside the input");
+        }
+        if (realInput.startsWith(realOutput)) {
+            throw new ReduceException("input " + input + " is inside the output " + output
+                    + "; choose an output folder that does not contain the input");
+        }
+    }
+
+    /** The real path of the longest existing prefix of {@code p}, with the rest appended. */
+    private static Path resolveExistingPrefix(Path p) {
+        Path existing = p;
+        Path rest = null;
+        while (existing != null && !Files.exists(existing)) {
+            Path name = existing.getFileName();
+            rest = rest == null ? name : name.resolve(rest);
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return p;
+        }
+        try {
+            Path real = existing.toRealPath();
+            return rest == null ? real : real.resolve(rest);
+        } catch (IOException e) {
+            return p;
+        }
+    }
+
+    // ---- decode ---------------------------------------------------------------------------------
+
+    private List<SliceRecord> decodeAll(List<InputFile> files) throws IOException {
+        List<SliceRecord> records = new ArrayList<>(files.size());
+        for (InputFile f : files) {
+            records.add(new SliceRecord(f));
+        }
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        int total = records.size();
+        runWorkers(() -> {
+            SliceDecoder decoder = new SliceDecoder();
+            for (int i; (i = next.getAndIncrement()) < total; ) {
+                SliceRecord r = records.get(i);
+                try {
+                    decoder.decodeInto(r);
+                } catch (SkippedFileException e) {
+                    r.skip(e.reason(), e.getMessage());
+                }
+                o.progress().update("read", done.incrementAndGet(), total);
+            }
+            return null;
+        });
+        return records;
+    }
+
+    /** Runs {@code task} on {@code threads} threads (each pulls work itself) and waits for all. */
+    private void runWorkers(java.util.concurrent.Callable<Void> task) throws IOException {
+        int threads = Math.max(1, o.threads());
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "lessismore-worker");
+            t.setDaemon(true);
+            return t;
+        })) {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                futures.add(pool.submit(task));
+            }
+            for (Future<Void> f : futures) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof UncheckedIOException uio) {
+                        throw uio.getCause();
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (c instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(c);
+                }
+            }
+        }
+    }
+
+    // ---- select ---------------------------------------------------------------------------------
+
+    private static void apply(Volume v, SelectionStrategy strategy) {
+        List<SliceRecord> slices = v.slices();
+        long[] sig = new long[slices.size()];
+        for (int i = 0; i < sig.length; i++) {
+            sig[i] = slices.get(i).signature;
+        }
+        Selection s = strategy.select(sig);
+        for (int i = 0; i < sig.length; i++) {
+            SliceRecord r = slices.get(i);
+            if (s.kept()[i]) {
+                r.decision = SliceRecord.Decision.KEPT;
+                r.reason = "";
+            } else {
+                r.decision = SliceRecord.Decision.DROPPED;
+                r.referenceSlice = s.reference()[i];
+                r.distance = s.distance()[i];
+                r.reason = r.referenceSlice >= 0
+                        ? "near-duplicate of slice " + r.referenceSlice + " (distance " + r.distance + ")"
+                        : strategy.dropRule();
+            }
+        }
+    }
+
+    // ---- write ----------------------------------------------------------------------------------
+
+    /** One row per input file, in input order. */
+    private static void writeManifest(Path file, List<SliceRecord> records) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("path,volume,slice_index,position_mm,instance_number,signature,decision,"
+                    + "reference_slice,distance,reason\n");
+            for (SliceRecord r : records) {
+                boolean skipped = r.decision == SliceRecord.Decision.SKIPPED;
+                w.write(Csv.field(r.relativePath()));
+                w.write(',');
+                w.write(Csv.field(r.volumeId));
+                w.write(',');
+                w.write(r.sliceIndex >= 0 ? Integer.toString(r.sliceIndex) : "");
+                w.write(',');
+                w.write(Double.isNaN(r.positionMm) ? "" : String.format(Locale.ROOT, "%.3f", r.positionMm));
+                w.write(',');
+                w.write(r.instanceNumber == null ? "" : r.instanceNumber.toString());
+                w.write(',');
+                w.write(skipped ? "" : DHash.toHex(r.signature));
+                w.write(',');
+                w.write(r.decision.label());
+                w.write(',');
+                w.write(r.referenceSlice >= 0 ? Integer.toString(r.referenceSlice) : "");
+                w.write(',');
+                w.write(r.distance >= 0 ? Integer.toString(r.distance) : "");
+                w.write(',');
+                w.write(Csv.field(r.reason));
+                w.write('\n');
+            }
+        }
+    }
+
+    private void export(Path staging, List<Volume> volumes) throws IOException {
+        if (o.export() == Export.NONE) {
+            return;
+        }
+        List<SliceRecord> kept = new ArrayList<>();
+        for (Volume v : volumes) {
+            Files.createDirectories(staging.resolve("images").resolve(v.id()));
+            for (SliceRecord r : v.slices()) {
+                if (r.decision == SliceRecord.Decision.KEPT) {
+                    kept.add(r);
+                }
+            }
+        }
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        runWorkers(() -> {
+            SliceDecoder decoder = new SliceDecoder();
+            for (int i; (i = next.getAndIncrement()) < kept.size(); ) {
+                SliceRecord r = kept.get(i);
+                Path dir = staging.resolve("images").resolve(r.volumeId);
+                String stem = String.format("%04d", r.sliceIndex);
+                switch (o.export()) {
+                    case PNG -> writePng(decoder, r, dir.resolve(stem + ".png"));
+                    case LINK -> Files.createSymbolicLink(dir.resolve(stem + "-" + r.file.path().getFileName()),
+                            r.file.path().toAbsolutePath());
+                    case COPY -> Files.copy(r.file.path(), dir.resolve(stem + "-" + r.file.path().getFileName()));
+                    case NONE -> { }
+                }
+                o.progress().update("export", done.incrementAndGet(), kept.size());
+            }
+            return null;
+        });
+    }
+
+    private static void writePng(SliceDecoder decoder, SliceRecord r, Path file) throws IOException {
+        try {
+            decoder.decode(r.file);
+            decoder.to8Bit();
+        } catch (SkippedFileException e) {
+            // The file decoded moments ago; if it no longer does, it changed under us.
+            throw new IOException("input file changed during the run: " + r.relativePath() + ": " + e.getMessage());
+        }
+        int w = decoder.header().columns();
+        int h = decoder.header().rows();
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        byte[] dst = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        System.arraycopy(decoder.gray(), 0, dst, 0, w * h);
+        if (!ImageIO.write(img, "png", file.toFile())) {
+            throw new IOException("no PNG writer in this Java runtime");
+        }
+    }
+
+    private Map<String, Object> summary(Path input, Path output, List<InputFile> files, List<SliceRecord> records,
+                                        List<Volume> volumes, long[] t) {
+        int kept = 0;
+        int dropped = 0;
+        int skipped = 0;
+        Map<String, Integer> skipCounts = new TreeMap<>();
+        for (SliceRecord r : records) {
+            switch (r.decision) {
+                case KEPT -> kept++;
+                case DROPPED -> dropped++;
+                case SKIPPED -> {
+                    skipped++;
+                    skipCounts.merge(r.skipReason == null ? SkipReason.UNREADABLE.label() : r.skipReason.label(),
+                            1, Integer::sum);
+                }
+            }
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("tool", "lessismore");
+        s.put("version", Version.get());
+        s.put("command", "reduce");
+        s.put("input", input.toString());
+        s.put("output", output.toString());
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("strategy", o.strategy().name());
+        p.put("threshold", o.threshold());
+        p.put("signature", "dhash-8 (imagehash 4.3, PIL LANCZOS 9x8)");
+        p.put("preprocessing", "published min-max (int16, -2000->0, slope, intercept -1024 default)");
+        p.put("order", o.order().name().toLowerCase(Locale.ROOT));
+        p.put("export", o.export().name().toLowerCase(Locale.ROOT));
+        p.put("threads", o.threads());
+        s.put("parameters", p);
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("files", files.size());
+        totals.put("slices", kept + dropped);
+        totals.put("kept", kept);
+        totals.put("dropped", dropped);
+        totals.put("skipped", skipped);
+        totals.put("volumes", volumes.size());
+        totals.put("kept_fraction", kept + dropped == 0 ? null : (double) kept / (kept + dropped));
+        s.put("totals", totals);
+        s.put("skipped_by_reason", skipCounts);
+        List<Object> vols = new ArrayList<>();
+        for (Volume v : volumes) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", v.id());
+            m.put("slices", v.slices().size());
+            m.put("kept", v.slices().stream().filter(r -> r.decision == SliceRecord.Decision.KEPT).count());
+            m.put("order", v.orderBasis());
+            vols.add(m);
+        }
+        s.put("volumes", vols);
+        double total = (t[4] - t[0]) / 1e9;
+        Map<String, Object> timings = new LinkedHashMap<>();
+        timings.put("scan_s", round((t[1] - t[0]) / 1e9));
+        timings.put("decode_and_sign_s", round((t[2] - t[1]) / 1e9));
+        timings.put("select_s", round((t[3] - t[2]) / 1e9));
+        timings.put("write_s", round((t[4] - t[3]) / 1e9));
+        timings.put("total_s", round(total));
+        timings.put("slices_per_s", total > 0 ? Math.round((kept + dropped) / total * 10) / 10.0 : null);
+        s.put("timings", timings);
+        return s;
+    }
+
+    private static double round(double seconds) {
+        return Math.round(seconds * 1e4) / 1e4;
+    }
+}
