@@ -17,7 +17,10 @@
 # the published Python pipeline end to end.
 #
 # Environment: JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64), RUNS,
-# LESSISMORE (the launcher to run, default ./lessismore; for testing this script).
+# LESSISMORE (the launcher to run, default ./lessismore; for testing this script),
+# REPEAT=K (default 1): measure on K copies of DATA_DIR (a folder of symbolic links,
+# copy-01/... copy-K/..., to the same files), so that start-up is amortized as on a
+# real archive; copies share UIDs, so both tools see K times longer series.
 # -----------------------------------------------------------------------------
 set -euo pipefail
 
@@ -30,6 +33,7 @@ else
   data_dir="$(cd "$repo_root/../shared/data/ct" && pwd)"
 fi
 cd "$repo_root"
+REPEAT="${REPEAT:-1}"
 
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 RUNS="${RUNS:-3}"
@@ -43,6 +47,18 @@ fi
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/reduce-throughput.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
+
+if [[ "$REPEAT" -gt 1 ]]; then
+  # One symbolic link per file (Python's os.walk does not follow linked folders).
+  for ((k = 1; k <= REPEAT; k++)); do
+    copy="$tmp/data/$(printf 'copy-%02d' "$k")"
+    (cd "$data_dir" && find . -type f) | while IFS= read -r f; do
+      mkdir -p "$copy/$(dirname "$f")"
+      ln -s "$data_dir/$f" "$copy/$f"
+    done
+  done
+  data_dir="$tmp/data"
+fi
 
 now_ns() { date +%s%N; }
 
@@ -79,11 +95,11 @@ run_lessismore() {   # $1 = file to receive a copy of summary.json; prints wall 
   echo $((t1 - t0))
 }
 
-echo "data: $data_dir ($(find "$data_dir" -type f | wc -l) files), runs: $RUNS, cpus: $(nproc)" >&2
+echo "data: $data_dir ($(find -L "$data_dir" -type f | wc -l) files), runs: $RUNS, cpus: $(nproc)" >&2
 echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" >&2
 
 # Page cache, then one untimed run of each tool.
-find "$data_dir" -type f -exec cat {} + >/dev/null
+find -L "$data_dir" -type f -exec cat {} + >/dev/null
 echo "warm-up: lessismore (untimed)" >&2
 run_lessismore "$tmp/warm-lim.json" >/dev/null
 echo "warm-up: published_hash6.py (untimed)" >&2

@@ -35,7 +35,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Phantom seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar (the summary table is always printed).")
     boolean quiet;
 
     @Override
@@ -64,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("reduce " + study + " --out " + reduced + " --strategy hash --threshold 6 --export png");
         int code = ReduceCommand.runReducer(spec, new Reducer.Options(study, reduced, new HashReferenceGreedy(6), 6,
                 VolumeGrouper.Order.ANATOMICAL, Export.PNG, true, Runtime.getRuntime().availableProcessors(),
-                Reducer.Progress.NONE), quiet, false);
+                Reducer.Progress.NONE), !quiet, ReduceCommand.Report.TABLE);
         if (code == ExitCodes.OK) {
             out.println("kept slices as PNG: " + reduced.resolve("images"));
         }

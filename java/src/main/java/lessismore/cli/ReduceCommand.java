@@ -101,16 +101,24 @@ final class ReduceCommand implements Callable<Integer> {
         if (t < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1");
         }
+        Report report = json ? Report.JSON : quiet ? Report.NONE : Report.TABLE;
         return runReducer(spec, new Reducer.Options(input, out, s, shownThreshold, order, export, overwrite, t,
-                Reducer.Progress.NONE), quiet, json);
+                Reducer.Progress.NONE), !quiet, report);
     }
 
-    /** Runs a reducer with a progress bar and prints the outcome; shared with {@code demo}. */
-    static int runReducer(CommandLine.Model.CommandSpec spec, Reducer.Options options, boolean quiet, boolean json) {
+    /** What to print on stdout after a run. */
+    enum Report { TABLE, JSON, NONE }
+
+    /**
+     * Runs a reducer, with a progress bar on a terminal when {@code progress}, and prints the
+     * outcome; shared with {@code demo}. Returns the exit code.
+     */
+    static int runReducer(CommandLine.Model.CommandSpec spec, Reducer.Options options, boolean progress,
+                          Report report) {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Reducer.Result result;
-        try (ProgressBar bar = ProgressBar.create(quiet)) {
+        try (ProgressBar bar = ProgressBar.create(!progress)) {
             result = new Reducer(options.withProgress(bar)).run();
         } catch (ReduceException e) {
             stderr.println("lessismore: " + e.getMessage());
@@ -119,10 +127,10 @@ final class ReduceCommand implements Callable<Integer> {
             stderr.println("lessismore: I/O error: " + e.getMessage());
             return ExitCodes.INTERNAL_ERROR;
         }
-        if (json) {
-            stdout.print(Json.write(result.summary()));
-        } else if (!quiet) {
-            printTable(stdout, result);
+        switch (report) {
+            case JSON -> stdout.print(Json.write(result.summary()));
+            case TABLE -> printTable(stdout, result);
+            case NONE -> { }
         }
         stdout.flush();
         if (result.usableSlices() == 0) {

@@ -606,13 +606,14 @@ public final class PhantomGenerator {
         c.ellipse(bcx + 8, bcy + 30, 2, 2, 0, -900);
 
         drawSpine(c, bcx, bcy + 58, 0.85, t, 120, j[11]);
-        drawTable(c, bcy + bry);
+        drawTable(c, bcy + 118 + 5 * j[3]); // fixed: the table does not follow the body outline
     }
 
     /** Head, t = 0 at the skull base and orbits, t = 1 near the vertex. */
     private static void drawHead(Canvas c, double t, double[] j) {
-        // Head outline: an ellipsoid whose cross-section shrinks towards the vertex (t = 1).
-        double s = Math.max(0.25, bump(t, 0.1, 1.25));
+        // Head outline: an ellipsoid whose cross-section shrinks towards the vertex (t = 1) and
+        // vanishes at t = 1.35, so a series run past the vertex shows air only.
+        double s = bump(t, 0.1, 1.25);
         double hcx = 1.5 * j[0];
         double hcy = 2 * j[1];
         double hrx = (74 + 3 * j[2]) * s;
@@ -680,8 +681,10 @@ public final class PhantomGenerator {
         c.ellipse(hcx + 25, hcy - 12, 2.5 * mca, 2.5 * mca, 0, 200);
 
         // Head rest below the occiput.
-        c.ellipse(hcx, hcy + hry + 10, 55, 8, 0, -150);
-        drawTable(c, hcy + hry + 18);
+        // Head rest and table stay put while the head's cross-section changes.
+        double back = hcy + 92 + 3 * j[3];
+        c.ellipse(hcx, back + 10, 55, 8, 0, -150);
+        drawTable(c, back + 18);
     }
 
     /** Abdomen, t = 0 near the lower kidney poles, t = 1 towards the liver dome. */
