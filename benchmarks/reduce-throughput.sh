@@ -52,7 +52,7 @@ if [[ "$REPEAT" -gt 1 ]]; then
   # One symbolic link per file (Python's os.walk does not follow linked folders).
   for ((k = 1; k <= REPEAT; k++)); do
     copy="$tmp/data/$(printf 'copy-%02d' "$k")"
-    (cd "$data_dir" && find . -type f) | while IFS= read -r f; do
+    (cd "$data_dir" && find -L . -type f) | while IFS= read -r f; do
       mkdir -p "$copy/$(dirname "$f")"
       ln -s "$data_dir/$f" "$copy/$f"
     done
