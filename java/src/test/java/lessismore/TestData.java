@@ -17,7 +17,10 @@ public final class TestData {
     private TestData() {
     }
 
-    /** {@code shared/data}, or a skipped test when this checkout has no shared folder beside it. */
+    /**
+     * {@code shared/data}; a skipped test when this checkout has no shared folder beside it, a
+     * failure when that happens under CI.
+     */
     public static Path sharedData() {
         String prop = System.getProperty("lessismore.shared");
         if (prop != null && Files.isDirectory(Paths.get(prop, "data"))) {
@@ -28,6 +31,10 @@ public final class TestData {
             if (Files.isDirectory(candidate.resolve("ct"))) {
                 return candidate.normalize();
             }
+        }
+        if (System.getenv("CI") != null) {
+            // CI always has ../shared: a missing folder there is a broken setup, not a reason to skip.
+            throw new AssertionError("../shared/data not found beside the checkout (CI is set)");
         }
         Assumptions.abort("../shared/data not found beside the checkout");
         return null;
