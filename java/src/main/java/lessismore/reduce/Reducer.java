@@ -178,28 +178,58 @@ public final class Reducer {
 
     // ---- decode ---------------------------------------------------------------------------------
 
+    /** Decodes every file in parallel; returns one record per slice (or per skipped file), in input order. */
     private List<SliceRecord> decodeAll(List<InputFile> files) throws IOException {
-        List<SliceRecord> records = new ArrayList<>(files.size());
-        for (InputFile f : files) {
-            records.add(new SliceRecord(f));
-        }
+        List<List<SliceRecord>> perFile = new ArrayList<>(java.util.Collections.nCopies(files.size(), null));
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        int total = records.size();
+        int total = files.size();
         runWorkers(() -> {
             SliceDecoder decoder = new SliceDecoder();
             for (int i; (i = next.getAndIncrement()) < total; ) {
-                SliceRecord r = records.get(i);
-                try {
-                    decoder.decodeInto(r);
-                } catch (SkippedFileException e) {
-                    r.skip(e.reason(), e.getMessage());
-                }
+                perFile.set(i, decodeFile(decoder, files.get(i)));
                 o.progress().update("read", done.incrementAndGet(), total);
             }
             return null;
         });
+        List<SliceRecord> records = new ArrayList<>(files.size());
+        perFile.forEach(records::addAll);
         return records;
+    }
+
+    private static List<SliceRecord> decodeFile(SliceDecoder decoder, InputFile f) throws IOException {
+        List<SliceRecord> out = new ArrayList<>(1);
+        try {
+            decoder.forEachSlice(f, new SliceDecoder.Visitor() {
+                @Override
+                public void slice(SliceDecoder.Slice s) {
+                    SliceRecord r = new SliceRecord(f, s.frame());
+                    r.frames = s.frames();
+                    r.studyUid = s.studyUid();
+                    r.seriesUid = s.seriesUid();
+                    r.instanceNumber = s.instanceNumber();
+                    r.position = s.position();
+                    r.orientation = s.orientation();
+                    r.rows = s.rows();
+                    r.columns = s.columns();
+                    r.signature = decoder.dhash64();
+                    out.add(r);
+                }
+
+                @Override
+                public void skipped(int frame, SkippedFileException e) {
+                    SliceRecord r = new SliceRecord(f, frame);
+                    r.skip(e.reason(), e.getMessage());
+                    out.add(r);
+                }
+            });
+        } catch (SkippedFileException e) {
+            out.clear();
+            SliceRecord r = new SliceRecord(f, -1);
+            r.skip(e.reason(), e.getMessage());
+            out.add(r);
+        }
+        return out;
     }
 
     /** Runs {@code task} on {@code threads} threads (each pulls work itself) and waits for all. */
@@ -267,14 +297,16 @@ public final class Reducer {
 
     // ---- write ----------------------------------------------------------------------------------
 
-    /** One row per input file, in input order. */
+    /** One row per slice (one per file for ordinary slices and skipped files), in input order. */
     private static void writeManifest(Path file, List<SliceRecord> records) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("path,volume,slice_index,position_mm,instance_number,signature,decision,"
+            w.write("path,frame,volume,slice_index,position_mm,instance_number,signature,decision,"
                     + "reference_slice,distance,reason\n");
             for (SliceRecord r : records) {
                 boolean skipped = r.decision == SliceRecord.Decision.SKIPPED;
                 w.write(Csv.field(r.relativePath()));
+                w.write(',');
+                w.write(r.frame >= 0 && r.frames > 1 ? Integer.toString(r.frame) : "");
                 w.write(',');
                 w.write(Csv.field(r.volumeId));
                 w.write(',');
@@ -302,46 +334,64 @@ public final class Reducer {
         if (o.export() == Export.NONE) {
             return;
         }
-        List<SliceRecord> kept = new ArrayList<>();
+        // Kept slices grouped by file, so that a file holding many slices is read once.
+        Map<InputFile, List<SliceRecord>> byFile = new LinkedHashMap<>();
         for (Volume v : volumes) {
             Files.createDirectories(staging.resolve("images").resolve(v.id()));
             for (SliceRecord r : v.slices()) {
                 if (r.decision == SliceRecord.Decision.KEPT) {
-                    kept.add(r);
+                    byFile.computeIfAbsent(r.file, k -> new ArrayList<>()).add(r);
                 }
             }
         }
+        List<List<SliceRecord>> groups = new ArrayList<>(byFile.values());
+        int total = groups.stream().mapToInt(List::size).sum();
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         runWorkers(() -> {
             SliceDecoder decoder = new SliceDecoder();
-            for (int i; (i = next.getAndIncrement()) < kept.size(); ) {
-                SliceRecord r = kept.get(i);
-                Path dir = staging.resolve("images").resolve(r.volumeId);
-                String stem = String.format("%04d", r.sliceIndex);
-                switch (o.export()) {
-                    case PNG -> writePng(decoder, r, dir.resolve(stem + ".png"));
-                    case LINK -> Files.createSymbolicLink(dir.resolve(stem + "-" + r.file.path().getFileName()),
-                            r.file.path().toAbsolutePath());
-                    case COPY -> Files.copy(r.file.path(), dir.resolve(stem + "-" + r.file.path().getFileName()));
-                    case NONE -> { }
+            for (int i; (i = next.getAndIncrement()) < groups.size(); ) {
+                for (SliceRecord r : groups.get(i)) {
+                    exportOne(decoder, staging, r);
+                    o.progress().update("export", done.incrementAndGet(), total);
                 }
-                o.progress().update("export", done.incrementAndGet(), kept.size());
             }
             return null;
         });
     }
 
+    private void exportOne(SliceDecoder decoder, Path staging, SliceRecord r) throws IOException {
+        Path dir = staging.resolve("images").resolve(r.volumeId);
+        String stem = String.format("%04d", r.sliceIndex);
+        String inputName = r.file.path().getFileName().toString();
+        switch (o.export()) {
+            case PNG -> writePng(decoder, r, dir.resolve(stem + ".png"));
+            case LINK -> {
+                Path link = dir.resolve(stem + "-" + inputName);
+                if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createSymbolicLink(link, r.file.path().toAbsolutePath());
+                }
+            }
+            case COPY -> {
+                Path copy = dir.resolve(stem + "-" + inputName);
+                if (!Files.exists(copy)) {
+                    Files.copy(r.file.path(), copy);
+                }
+            }
+            case NONE -> { }
+        }
+    }
+
     private static void writePng(SliceDecoder decoder, SliceRecord r, Path file) throws IOException {
         try {
-            decoder.decode(r.file);
+            decoder.decodeSlice(r.file, Math.max(0, r.frame));
             decoder.to8Bit();
         } catch (SkippedFileException e) {
             // The file decoded moments ago; if it no longer does, it changed under us.
             throw new IOException("input file changed during the run: " + r.relativePath() + ": " + e.getMessage());
         }
-        int w = decoder.header().columns();
-        int h = decoder.header().rows();
+        int w = decoder.width();
+        int h = decoder.height();
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
         byte[] dst = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
         System.arraycopy(decoder.gray(), 0, dst, 0, w * h);

@@ -3,12 +3,13 @@ package lessismore.reduce;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import lessismore.io.InputFile;
 import lessismore.io.SkipReason;
 import lessismore.io.SkippedFileException;
+import lessismore.io.dicom.Codecs;
 import lessismore.io.dicom.DicomHeader;
 import lessismore.io.dicom.DicomPixels;
 import lessismore.io.dicom.DicomReader;
@@ -16,66 +17,103 @@ import lessismore.preprocess.PublishedPreprocessing;
 import lessismore.signature.DHash;
 
 /**
- * Reads one file and turns it into its 8-bit preprocessed slice and signature. One instance per
- * worker thread: the buffers (file bytes, int16 pixels, 8-bit pixels, lookup table) are reused from
- * slice to slice, so memory stays flat however many slices a run reads.
+ * Reads input files and turns each slice they hold into its preprocessed 8-bit form and signature.
+ * A file holds one slice (an ordinary CT DICOM file) or several (a multi-frame DICOM object).
+ *
+ * <p>One instance per worker thread: the buffers (file bytes, int16 pixels, 8-bit pixels, lookup
+ * table) are reused from slice to slice, so memory stays flat however many slices a run reads. The
+ * last file read is kept, so asking for several slices of one file reads it once.
  */
 public final class SliceDecoder {
     /** Files larger than this are refused rather than read into memory (single-frame CT is ~0.5 MB). */
     static final long MAX_FILE_BYTES = 1L << 30;
 
+    /**
+     * Identity and geometry of one slice.
+     *
+     * @param frame          index of the slice in its file (0 for single-slice files)
+     * @param frames         number of slices in the file
+     * @param studyUid       Study Instance UID, or ""
+     * @param seriesUid      Series Instance UID, or ""
+     * @param instanceNumber Instance Number, or null
+     * @param position       position of the first pixel in mm, or null
+     * @param orientation    row and column direction cosines (6 values), or null
+     * @param rows           height
+     * @param columns        width
+     */
+    public record Slice(int frame, int frames, String studyUid, String seriesUid, Integer instanceNumber,
+                        double[] position, double[] orientation, int rows, int columns) {
+    }
+
+    /** Receives the slices of a file in order. */
+    public interface Visitor {
+        /** The decoder now holds slice {@code s}: {@link #dhash64()} and {@link #to8Bit()} apply to it. */
+        void slice(Slice s) throws IOException;
+
+        /** Slice {@code frame} of an otherwise readable file cannot be decoded. */
+        void skipped(int frame, SkippedFileException e);
+    }
+
+    private final Codecs codecs;
     private byte[] fileBytes = new byte[1 << 20];
     private short[] pixels = new short[512 * 512];
     private byte[] gray = new byte[0];
     private final int[] lut = new int[PublishedPreprocessing.LUT_SIZE];
-    /** min of the last slice's int16 values: lut[v - lutMin] is the 8-bit value of v. */
+    /** min of the current slice's int16 values: lut[v - lutMin] is the 8-bit value of v. */
     private int lutMin;
-    private DicomHeader header;
+    private int width;
+    private int height;
+    private InputFile cachedFile;
+    private DicomHeader cachedHeader;
+
+    /** A decoder for every transfer syntax this version reads. */
+    public SliceDecoder() {
+        this(Codecs.standard());
+    }
+
+    /** A decoder with the given codecs for compressed transfer syntaxes. */
+    public SliceDecoder(Codecs codecs) {
+        this.codecs = codecs;
+    }
 
     /**
-     * Reads, parses and decodes one file and applies the published preprocessing up to the 8-bit
-     * lookup table; afterwards {@link #header()} describes it and {@link #to8Bit()} can map it.
+     * Decodes every slice of {@code f} in order and hands each to {@code visitor}.
+     *
+     * @throws SkippedFileException when the file as a whole cannot be used
      */
-    public void decode(InputFile f) throws SkippedFileException {
-        if (f.problem() != null) {
-            throw f.problem();
+    public void forEachSlice(InputFile f, Visitor visitor) throws SkippedFileException, IOException {
+        DicomHeader h = open(f);
+        for (int k = 0; k < h.frameCount(); k++) {
+            try {
+                decodeFrame(h, k);
+            } catch (SkippedFileException e) {
+                if (h.frameCount() == 1) {
+                    throw e;
+                }
+                visitor.skipped(k, e);
+                continue;
+            }
+            DicomHeader.Frame fr = h.frame(k);
+            visitor.slice(new Slice(k, h.frameCount(), h.studyInstanceUid(), h.seriesInstanceUid(),
+                    h.instanceNumber(), fr.position(), fr.orientation(), h.rows(), h.columns()));
         }
-        int length = read(f);
-        header = DicomReader.parse(fileBytes, length);
-        int n = header.rows() * header.columns();
-        if (pixels.length < n) {
-            pixels = new short[n];
-        }
-        DicomPixels.decodeStored(fileBytes, header, pixels);
-        PublishedPreprocessing.toInt16Hounsfield(pixels, n, header.rescaleSlope(), header.rescaleIntercept());
-        lutMin = PublishedPreprocessing.minMaxLut(pixels, n, lut);
     }
 
-    /** Maps the last decoded slice to 8 bits in {@link #gray()}. */
-    public void to8Bit() {
-        int n = header.rows() * header.columns();
-        if (gray.length < n) {
-            gray = new byte[n];
+    /** Decodes slice {@code frame} of {@code f} (re-using the file if it was the last one read). */
+    public void decodeSlice(InputFile f, int frame) throws SkippedFileException {
+        DicomHeader h = open(f);
+        if (frame < 0 || frame >= h.frameCount()) {
+            throw new IllegalArgumentException("frame " + frame + " of " + h.frameCount());
         }
-        PublishedPreprocessing.to8Bit(pixels, n, lutMin, lut, gray);
-    }
-
-    /** Header of the last decoded file. */
-    public DicomHeader header() {
-        return header;
-    }
-
-    /** 8-bit preprocessed pixels of the last decoded file after {@link #to8Bit()} (rows × columns valid entries). */
-    public byte[] gray() {
-        return gray;
+        decodeFrame(h, frame);
     }
 
     /**
-     * dHash of the last decoded slice. Rows are mapped to 8 bits on the fly, which is cheaper than
+     * dHash of the current slice. Rows are mapped to 8 bits on the fly, which is cheaper than
      * {@link #to8Bit()} followed by a hash of the byte image, and gives the same bits.
      */
     public long dhash64() {
-        int w = header.columns();
+        int w = width;
         short[] px = pixels;
         int[] table = lut;
         int min = lutMin;
@@ -83,21 +121,64 @@ public final class SliceDecoder {
             for (int x = 0, p = y * w; x < w; x++) {
                 dst[x] = table[px[p + x] - min];
             }
-        }, w, header.rows());
+        }, w, height);
     }
 
-    /** Decodes {@code r}'s file and fills {@code r} with its header values and dHash. */
-    void decodeInto(SliceRecord r) throws SkippedFileException {
-        decode(r.file);
-        DicomHeader h = header;
-        r.studyUid = h.studyInstanceUid();
-        r.seriesUid = h.seriesInstanceUid();
-        r.instanceNumber = h.instanceNumber();
-        r.position = h.imagePosition();
-        r.orientation = h.imageOrientation();
-        r.rows = h.rows();
-        r.columns = h.columns();
-        r.signature = dhash64();
+    /** Maps the current slice to 8 bits in {@link #gray()}. */
+    public void to8Bit() {
+        int n = width * height;
+        if (gray.length < n) {
+            gray = new byte[n];
+        }
+        PublishedPreprocessing.to8Bit(pixels, n, lutMin, lut, gray);
+    }
+
+    /** 8-bit preprocessed pixels of the current slice after {@link #to8Bit()} (width × height valid). */
+    public byte[] gray() {
+        return gray;
+    }
+
+    /** Width of the current slice. */
+    public int width() {
+        return width;
+    }
+
+    /** Height of the current slice. */
+    public int height() {
+        return height;
+    }
+
+    private DicomHeader open(InputFile f) throws SkippedFileException {
+        if (f.problem() != null) {
+            throw f.problem();
+        }
+        if (f.equals(cachedFile)) {
+            return cachedHeader;
+        }
+        cachedFile = null;
+        int length = read(f);
+        DicomHeader h = DicomReader.parse(fileBytes, length);
+        if (h.encapsulated()) {
+            // Fail early, for the file as a whole, on a syntax we cannot decode at all.
+            codecs.forTransferSyntax(h.transferSyntaxUid());
+        }
+        cachedFile = f;
+        cachedHeader = h;
+        return h;
+    }
+
+    /** Decodes frame k and prepares its lookup table (published preprocessing up to step 5). */
+    private void decodeFrame(DicomHeader h, int k) throws SkippedFileException {
+        int n = h.rows() * h.columns();
+        if (pixels.length < n) {
+            pixels = new short[n];
+        }
+        width = h.columns();
+        height = h.rows();
+        DicomPixels.decodeFrame(h, k, pixels, codecs);
+        DicomHeader.Frame fr = h.frame(k);
+        PublishedPreprocessing.toInt16Hounsfield(pixels, n, fr.slope(), fr.intercept());
+        lutMin = PublishedPreprocessing.minMaxLut(pixels, n, lut);
     }
 
     private int read(InputFile f) throws SkippedFileException {

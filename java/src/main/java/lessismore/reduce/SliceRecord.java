@@ -20,6 +20,10 @@ public final class SliceRecord {
     }
 
     final InputFile file;
+    /** Index of the slice in its file (multi-frame DICOM, NIfTI), or -1 for a skipped whole file. */
+    final int frame;
+    /** Number of slices its file holds (1 for ordinary DICOM slices). */
+    int frames = 1;
     // Header values (null/empty when skipped before parsing).
     String studyUid = "";
     String seriesUid = "";
@@ -44,8 +48,9 @@ public final class SliceRecord {
     /** Distance to that reference, or -1. */
     int distance = -1;
 
-    SliceRecord(InputFile file) {
+    SliceRecord(InputFile file, int frame) {
         this.file = file;
+        this.frame = frame;
     }
 
     void skip(SkipReason why, String message) {
@@ -57,6 +62,11 @@ public final class SliceRecord {
     /** The input file. */
     public InputFile file() {
         return file;
+    }
+
+    /** Index of the slice in its file, or -1 for a file skipped as a whole. */
+    public int frame() {
+        return frame;
     }
 
     /** Path relative to the input root. */

@@ -32,6 +32,10 @@ public final class VolumeGrouper {
         FILENAME
     }
 
+    /** File name order: relative path, then slice index within the file. */
+    private static final Comparator<SliceRecord> BY_PATH =
+            Comparator.comparing(SliceRecord::relativePath).thenComparingInt(SliceRecord::frame);
+
     private VolumeGrouper() {
     }
 
@@ -59,7 +63,7 @@ public final class VolumeGrouper {
             }
             String basis = order == Order.FILENAME ? "file-name" : sortAnatomically(slices);
             if (order == Order.FILENAME) {
-                slices.sort(Comparator.comparing(SliceRecord::relativePath));
+                slices.sort(BY_PATH);
                 computePositions(slices);
             }
             for (int i = 0; i < slices.size(); i++) {
@@ -101,7 +105,7 @@ public final class VolumeGrouper {
     private static String sortAnatomically(List<SliceRecord> slices) {
         Comparator<SliceRecord> byInstance = Comparator.comparing(
                 (SliceRecord r) -> r.instanceNumber, Comparator.nullsLast(Comparator.naturalOrder()));
-        Comparator<SliceRecord> tieBreak = byInstance.thenComparing(SliceRecord::relativePath);
+        Comparator<SliceRecord> tieBreak = byInstance.thenComparing(BY_PATH);
         double[] normal = computePositions(slices);
         if (normal != null) {
             slices.sort(Comparator.comparingDouble((SliceRecord r) -> r.positionMm).thenComparing(tieBreak));
@@ -111,7 +115,7 @@ public final class VolumeGrouper {
             slices.sort(tieBreak);
             return "instance-number";
         }
-        slices.sort(Comparator.comparing(SliceRecord::relativePath));
+        slices.sort(BY_PATH);
         return "file-name";
     }
 

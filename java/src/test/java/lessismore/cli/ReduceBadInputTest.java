@@ -52,12 +52,12 @@ class ReduceBadInputTest {
     Map<String, String[]> manifest() throws Exception {
         Map<String, String[]> m = new HashMap<>();
         List<String> lines = Files.readAllLines(out.resolve("manifest.csv"));
-        assertEquals("path,volume,slice_index,position_mm,instance_number,signature,decision,reference_slice,"
+        assertEquals("path,frame,volume,slice_index,position_mm,instance_number,signature,decision,reference_slice,"
                 + "distance,reason", lines.getFirst());
         for (String line : lines.subList(1, lines.size())) {
-            String[] f = line.split(",", 10);
-            String reason = f[9].startsWith("\"") ? f[9].substring(1, f[9].length() - 1).replace("\"\"", "\"") : f[9];
-            m.put(f[0], new String[] {f[6], reason});
+            String[] f = line.split(",", 11);
+            String reason = f[10].startsWith("\"") ? f[10].substring(1, f[10].length() - 1).replace("\"\"", "\"") : f[10];
+            m.put(f[0], new String[] {f[7], reason});
         }
         return m;
     }

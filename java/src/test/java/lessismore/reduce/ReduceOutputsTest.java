@@ -78,7 +78,7 @@ class ReduceOutputsTest {
             Path png = r.outputDir().resolve("images").resolve(k.volumeId()).resolve(String.format("%04d.png", k.sliceIndex()));
             BufferedImage img = ImageIO.read(png.toFile());
             assertEquals(BufferedImage.TYPE_BYTE_GRAY, img.getType());
-            decoder.decode(k.file());
+            decoder.decodeSlice(k.file(), 0);
             decoder.to8Bit();
             int n = img.getWidth() * img.getHeight();
             byte[] got = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();

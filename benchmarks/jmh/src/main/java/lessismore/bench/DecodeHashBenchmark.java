@@ -43,7 +43,7 @@ public class DecodeHashBenchmark {
             SliceDecoder probe = new SliceDecoder();
             for (InputFile f : InputScanner.scan(ct)) {
                 try {
-                    probe.decode(f);
+                    probe.decodeSlice(f, 0);
                     Files.readAllBytes(f.path()); // into the page cache
                     files.add(f);
                 } catch (SkippedFileException e) {
@@ -67,10 +67,10 @@ public class DecodeHashBenchmark {
 
         @Setup
         public void prepare(Slices s) throws SkippedFileException {
-            decoder.decode(s.files.get(0));
+            decoder.decodeSlice(s.files.get(0), 0);
             decoder.to8Bit();
-            w = decoder.header().columns();
-            h = decoder.header().rows();
+            w = decoder.width();
+            h = decoder.height();
             gray = decoder.gray().clone();
         }
     }
@@ -79,7 +79,7 @@ public class DecodeHashBenchmark {
     @Benchmark
     public long decodeAndHash(Slices s, Worker w) throws SkippedFileException {
         InputFile f = s.files.get(w.next++ % s.files.size());
-        w.decoder.decode(f);
+        w.decoder.decodeSlice(f, 0);
         return w.decoder.dhash64();
     }
 

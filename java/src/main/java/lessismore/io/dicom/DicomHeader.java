@@ -1,43 +1,207 @@
 package lessismore.io.dicom;
 
+import java.util.List;
+
 /**
- * What the reader extracts from one DICOM image file: identity, geometry, pixel format, rescale, and
- * where the native pixel data lies in the file's bytes.
+ * What the reader extracts from one DICOM image file: identity, pixel format, per-frame geometry and
+ * rescale, and where the pixel data lies.
  *
- * @param transferSyntaxUid     the data set's transfer syntax
- * @param sopClassUid           SOP Class UID, or "" when absent
- * @param studyInstanceUid      Study Instance UID, or "" when absent
- * @param seriesInstanceUid     Series Instance UID, or "" when absent (some exports leave it empty)
- * @param instanceNumber        Instance Number, or {@code null} when absent or not a number
- * @param imagePosition         Image Position (Patient), 3 values in mm, or {@code null}
- * @param imageOrientation      Image Orientation (Patient), 6 direction cosines, or {@code null}
- * @param rows                  image height
- * @param columns               image width
- * @param bitsAllocated         8 or 16
- * @param bitsStored            significant bits, at most bitsAllocated
- * @param highBit               most significant bit of the stored value
- * @param pixelRepresentation   0 unsigned, 1 two's complement
- * @param rescaleSlope          Rescale Slope, or NaN when absent
- * @param rescaleIntercept      Rescale Intercept, or NaN when absent
- * @param pixelDataOffset       offset of the first pixel byte in the file
- * @param pixelDataLength       number of pixel bytes, rows * columns * bitsAllocated / 8
+ * <p>Pixel data is located in {@link #buffer()}: the file's own bytes, or for Deflated Explicit VR
+ * Little Endian the inflated data set. Native data is {@code frames} frames of
+ * rows × columns × samples × bitsAllocated/8 bytes from {@link #pixelDataOffset()}; encapsulated
+ * data is a list of fragments, grouped into frames by {@link #frameFragments(int)}.
  */
-public record DicomHeader(
-        String transferSyntaxUid,
-        String sopClassUid,
-        String studyInstanceUid,
-        String seriesInstanceUid,
-        Integer instanceNumber,
-        double[] imagePosition,
-        double[] imageOrientation,
-        int rows,
-        int columns,
-        int bitsAllocated,
-        int bitsStored,
-        int highBit,
-        int pixelRepresentation,
-        double rescaleSlope,
-        double rescaleIntercept,
-        int pixelDataOffset,
-        int pixelDataLength) {
+public final class DicomHeader {
+    /**
+     * Geometry and rescale of one frame (from the top level, or for enhanced multi-frame objects
+     * from the shared and per-frame functional groups).
+     *
+     * @param position    Image Position (Patient), 3 values in mm, or null
+     * @param orientation Image Orientation (Patient), 6 direction cosines, or null
+     * @param slope       Rescale Slope, or NaN when absent
+     * @param intercept   Rescale Intercept, or NaN when absent
+     */
+    public record Frame(double[] position, double[] orientation, double slope, double intercept) {
+    }
+
+    String transferSyntaxUid;
+    String sopClassUid = "";
+    String studyInstanceUid = "";
+    String seriesInstanceUid = "";
+    Integer instanceNumber;
+    int rows;
+    int columns;
+    int samplesPerPixel = 1;
+    String photometric = "";
+    int planarConfiguration;
+    int bitsAllocated;
+    int bitsStored;
+    int highBit;
+    int pixelRepresentation;
+    Integer pixelPaddingValue;
+    Integer pixelPaddingRangeLimit;
+    List<Frame> frames;
+    byte[] buffer;
+    boolean bigEndian;
+    boolean encapsulated;
+    int pixelDataOffset;
+    int pixelDataLength;
+    int[] fragmentOffset;
+    int[] fragmentLength;
+    /** Frame k is made of fragments [frameStart[k], frameStart[k + 1]). */
+    int[] frameStart;
+
+    DicomHeader() {
+    }
+
+    /** Transfer syntax of the data set. */
+    public String transferSyntaxUid() {
+        return transferSyntaxUid;
+    }
+
+    /** SOP Class UID, or "". */
+    public String sopClassUid() {
+        return sopClassUid;
+    }
+
+    /** Study Instance UID, or "". */
+    public String studyInstanceUid() {
+        return studyInstanceUid;
+    }
+
+    /** Series Instance UID, or "" (some exports leave it empty). */
+    public String seriesInstanceUid() {
+        return seriesInstanceUid;
+    }
+
+    /** Instance Number, or null when absent or not a number. */
+    public Integer instanceNumber() {
+        return instanceNumber;
+    }
+
+    /** Frame height. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Frame width. */
+    public int columns() {
+        return columns;
+    }
+
+    /** 1 for greyscale. */
+    public int samplesPerPixel() {
+        return samplesPerPixel;
+    }
+
+    /** Photometric Interpretation, e.g. MONOCHROME2. */
+    public String photometricInterpretation() {
+        return photometric;
+    }
+
+    /** Planar Configuration (colour only): 0 interleaved, 1 planar. */
+    public int planarConfiguration() {
+        return planarConfiguration;
+    }
+
+    /** 8 or 16. */
+    public int bitsAllocated() {
+        return bitsAllocated;
+    }
+
+    /** Significant bits per sample, at most bitsAllocated. */
+    public int bitsStored() {
+        return bitsStored;
+    }
+
+    /** Most significant bit of the stored value. */
+    public int highBit() {
+        return highBit;
+    }
+
+    /** 0 unsigned, 1 two's complement. */
+    public int pixelRepresentation() {
+        return pixelRepresentation;
+    }
+
+    /** Pixel Padding Value as stored (sign per PixelRepresentation), or null. */
+    public Integer pixelPaddingValue() {
+        return pixelPaddingValue;
+    }
+
+    /** Pixel Padding Range Limit, or null. */
+    public Integer pixelPaddingRangeLimit() {
+        return pixelPaddingRangeLimit;
+    }
+
+    /** Number of frames (1 for ordinary CT slices). */
+    public int frameCount() {
+        return frames.size();
+    }
+
+    /** Geometry and rescale of frame {@code k}. */
+    public Frame frame(int k) {
+        return frames.get(k);
+    }
+
+    /** Image Position (Patient) of the first frame, or null. */
+    public double[] imagePosition() {
+        return frames.getFirst().position();
+    }
+
+    /** Image Orientation (Patient) of the first frame, or null. */
+    public double[] imageOrientation() {
+        return frames.getFirst().orientation();
+    }
+
+    /** Rescale Slope of the first frame, or NaN. */
+    public double rescaleSlope() {
+        return frames.getFirst().slope();
+    }
+
+    /** Rescale Intercept of the first frame, or NaN. */
+    public double rescaleIntercept() {
+        return frames.getFirst().intercept();
+    }
+
+    /** The bytes that hold the pixel data. */
+    public byte[] buffer() {
+        return buffer;
+    }
+
+    /** Whether native pixel data is big endian (Explicit VR Big Endian). */
+    public boolean bigEndian() {
+        return bigEndian;
+    }
+
+    /** Whether the pixel data is encapsulated (compressed). */
+    public boolean encapsulated() {
+        return encapsulated;
+    }
+
+    /** Native pixel data: offset of the first byte in {@link #buffer()}. */
+    public int pixelDataOffset() {
+        return pixelDataOffset;
+    }
+
+    /** Native pixel data: bytes of all frames. */
+    public int pixelDataLength() {
+        return pixelDataLength;
+    }
+
+    /** Bytes of one native frame. */
+    public int frameBytes() {
+        return rows * columns * samplesPerPixel * (bitsAllocated / 8);
+    }
+
+    /** Encapsulated data: the fragments of frame {@code k} as (offset, length) pairs in {@link #buffer()}. */
+    public int[][] frameFragments(int k) {
+        int from = frameStart[k];
+        int to = frameStart[k + 1];
+        int[][] out = new int[to - from][];
+        for (int i = from; i < to; i++) {
+            out[i - from] = new int[] {fragmentOffset[i], fragmentLength[i]};
+        }
+        return out;
+    }
 }

@@ -3,29 +3,52 @@ package lessismore.io.dicom;
 import static lessismore.io.dicom.DicomTags.*;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import lessismore.io.SkipReason;
 import lessismore.io.SkippedFileException;
 
 /**
- * Parses the header of a DICOM file held in memory and locates its native pixel data.
+ * Parses the header of a DICOM file held in memory and locates its pixel data.
  *
  * <p>Accepts Part 10 files (128-byte preamble and "DICM"), files that start with "DICM" or directly
  * with the File Meta group, and bare data sets without meta information (old ACR-NEMA style;
- * Implicit or Explicit VR Little Endian guessed from the first element). Every length field is
- * checked against the bytes that remain, so a hostile or truncated file ends in a
- * {@link SkippedFileException} with a one-line reason, never in an out-of-bounds read or a huge
- * allocation. Only top-level elements are read; sequences (defined or undefined length, nested) are
- * skipped structurally. Parsing stops at Pixel Data.
+ * Implicit or Explicit VR Little Endian guessed from the first element). Data sets in Implicit VR
+ * Little Endian, Explicit VR Little and Big Endian, and Deflated Explicit VR Little Endian (inflated
+ * with a size bound). Pixel data native or encapsulated (fragments, Basic and Extended Offset
+ * Tables), single- or multi-frame; for enhanced multi-frame objects, position, orientation and
+ * rescale per frame from the shared and per-frame functional groups.
+ *
+ * <p>Every length field is checked against the bytes that remain, so a hostile or truncated file
+ * ends in a {@link SkippedFileException} with a one-line reason, never in an out-of-bounds read or a
+ * huge allocation. Sequences are skipped structurally (nesting bounded) except the functional
+ * groups. Parsing stops at Pixel Data.
  */
 public final class DicomReader {
     private static final int UNDEFINED_LENGTH = -1;
     /** Nesting bound for sequences, so that a crafted file cannot exhaust the stack. */
     private static final int MAX_DEPTH = 32;
+    /** Largest inflated data set accepted from a deflated file. */
+    static final int MAX_INFLATED_BYTES = 1 << 30;
     private static final String DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10";
+    private static final int SHARED_FUNCTIONAL_GROUPS = 0x5200_9229;
+    private static final int PER_FRAME_FUNCTIONAL_GROUPS = 0x5200_9230;
+    private static final int PLANE_POSITION_SEQUENCE = 0x0020_9113;
+    private static final int PLANE_ORIENTATION_SEQUENCE = 0x0020_9116;
+    private static final int PIXEL_VALUE_TRANSFORMATION_SEQUENCE = 0x0028_9145;
+    private static final int PLANAR_CONFIGURATION = 0x0028_0006;
+    private static final int PIXEL_PADDING_VALUE = 0x0028_0120;
+    private static final int PIXEL_PADDING_RANGE_LIMIT = 0x0028_0121;
+    private static final int EXTENDED_OFFSET_TABLE = 0x7FE0_0001;
 
-    private final byte[] b;
-    private final int end;
+    private byte[] b;
+    private int end;
     private int pos;
+    private boolean bigEndian;
+    private boolean explicit;
 
     private DicomReader(byte[] data, int length) {
         this.b = data;
@@ -35,50 +58,60 @@ public final class DicomReader {
     /**
      * Parses {@code data[0, length)} as a DICOM file.
      *
-     * @return the header of an image whose pixel data this version can decode
-     * @throws SkippedFileException when the file is not DICOM, not an image, unsupported or damaged
+     * @return the header of an image whose pixel data this version can locate
+     * @throws SkippedFileException when the file is not DICOM, not an image, or damaged
      */
     public static DicomHeader parse(byte[] data, int length) throws SkippedFileException {
         return new DicomReader(data, length).parse();
+    }
+
+    /** Frame-level values, from the top level or one functional-group item. */
+    private static final class FrameValues {
+        double[] position;
+        double[] orientation;
+        double slope = Double.NaN;
+        double intercept = Double.NaN;
+
+        /** This item's values where set, else {@code fallback}'s. */
+        DicomHeader.Frame over(FrameValues fallback) {
+            return new DicomHeader.Frame(
+                    position != null ? position : fallback.position,
+                    orientation != null ? orientation : fallback.orientation,
+                    !Double.isNaN(slope) ? slope : fallback.slope,
+                    !Double.isNaN(intercept) ? intercept : fallback.intercept);
+        }
     }
 
     /** Mutable accumulator for the top-level values we keep. */
     private static final class Values {
         String mediaSopClass = "";
         String transferSyntax;
-        String sopClass = "";
-        String studyUid = "";
-        String seriesUid = "";
-        Integer instanceNumber;
-        double[] position;
-        double[] orientation;
-        int samplesPerPixel = 1;
-        String photometric = "";
         int frames = 1;
-        int rows = -1;
-        int columns = -1;
-        int bitsAllocated = -1;
-        int bitsStored = -1;
         int highBit = -1;
-        int pixelRepresentation = 0;
-        double slope = Double.NaN;
-        double intercept = Double.NaN;
+        int bitsStored = -1;
+        int rawPadding = -1;
+        int rawPaddingLimit = -1;
         boolean directoryRecords;
-        int pixelOffset = -1;
-        int pixelLength;
+        boolean pixelData;
         boolean pixelUndefinedLength;
+        int pixelOffset;
+        int pixelLength;
+        long[] extendedOffsets;
+        final FrameValues top = new FrameValues();
+        FrameValues shared = new FrameValues();
+        final List<FrameValues> perFrame = new ArrayList<>();
+        final DicomHeader h = new DicomHeader();
     }
 
     private DicomHeader parse() throws SkippedFileException {
         Values v = new Values();
-        boolean explicit;
         if (end >= 132 && isDicm(128)) {
             pos = 132;
             readMetaGroup(v);
         } else if (end >= 4 && isDicm(0)) {
             pos = 4;
             readMetaGroup(v);
-        } else if (end >= 8 && u16(0) == 0x0002) {
+        } else if (end >= 8 && u16le(0) == 0x0002) {
             pos = 0;
             readMetaGroup(v);
         } else {
@@ -88,85 +121,262 @@ public final class DicomReader {
                         "not a DICOM file: no DICM marker at offset 128 and no data set at its start");
             }
         }
-        if (v.transferSyntax == null) {
+        if (v.transferSyntax == null || v.transferSyntax.isEmpty()) {
             // No meta information: the transfer syntax must be guessed from the first element.
-            explicit = pos + 6 <= end && isVr(b[pos + 4], b[pos + 5]);
-            v.transferSyntax = explicit ? TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN
+            boolean guessExplicit = pos + 6 <= end && isVr(b[pos + 4], b[pos + 5]);
+            v.transferSyntax = guessExplicit ? TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN
                     : TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN;
         }
         if (DICOMDIR_SOP_CLASS.equals(v.mediaSopClass)) {
             throw new SkippedFileException(SkipReason.NOT_IMAGE, "not an image: DICOMDIR (media directory)");
         }
         String ts = v.transferSyntax;
-        if (TransferSyntax.EXPLICIT_VR_BIG_ENDIAN.equals(ts)
-                || TransferSyntax.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN.equals(ts)) {
-            throw new SkippedFileException(SkipReason.UNSUPPORTED,
-                    "unsupported transfer syntax " + TransferSyntax.describe(ts));
-        }
         explicit = !TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.equals(ts);
-        readDataSet(v, explicit);
+        bigEndian = TransferSyntax.EXPLICIT_VR_BIG_ENDIAN.equals(ts);
+        if (TransferSyntax.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN.equals(ts)) {
+            inflateRest();
+        }
+        readDataSet(v);
         return toHeader(v);
     }
 
+    /** Replaces the buffer by the inflated data set that follows the meta group. */
+    private void inflateRest() throws SkippedFileException {
+        Inflater inf = new Inflater(true);
+        try {
+            inf.setInput(b, pos, end - pos);
+            byte[] out = new byte[Math.max(1 << 16, Math.min(MAX_INFLATED_BYTES, (end - pos) * 4))];
+            int n = 0;
+            while (!inf.finished()) {
+                if (n == out.length) {
+                    if (out.length >= MAX_INFLATED_BYTES) {
+                        throw new SkippedFileException(SkipReason.UNSUPPORTED,
+                                "deflated data set inflates beyond " + MAX_INFLATED_BYTES + " bytes");
+                    }
+                    out = Arrays.copyOf(out, (int) Math.min(MAX_INFLATED_BYTES, 2L * out.length));
+                }
+                int got = inf.inflate(out, n, out.length - n);
+                if (got == 0 && (inf.needsInput() || inf.needsDictionary())) {
+                    break;
+                }
+                n += got;
+            }
+            b = out;
+            end = n;
+            pos = 0;
+        } catch (DataFormatException e) {
+            throw corrupt("deflated data set cannot be inflated (" + e.getMessage() + ")");
+        } finally {
+            inf.end();
+        }
+    }
+
     private DicomHeader toHeader(Values v) throws SkippedFileException {
+        DicomHeader h = v.h;
         if (v.directoryRecords) {
             throw new SkippedFileException(SkipReason.NOT_IMAGE, "not an image: DICOMDIR (media directory)");
         }
-        if (v.pixelOffset < 0) {
-            String sop = v.sopClass.isEmpty() ? v.mediaSopClass : v.sopClass;
+        if (!v.pixelData) {
+            String sop = h.sopClassUid.isEmpty() ? v.mediaSopClass : h.sopClassUid;
             throw new SkippedFileException(SkipReason.NOT_IMAGE,
                     "not an image: no Pixel Data" + (sop.isEmpty() ? "" : " (SOP Class " + sop + ")"));
         }
         String ts = v.transferSyntax;
-        if (!TransferSyntax.isNativeLittleEndian(ts)) {
-            throw new SkippedFileException(SkipReason.UNSUPPORTED,
-                    "unsupported transfer syntax " + TransferSyntax.describe(ts));
-        }
-        if (v.pixelUndefinedLength) {
+        h.transferSyntaxUid = ts;
+        h.buffer = b;
+        h.bigEndian = bigEndian;
+        if (h.rows <= 0 || h.columns <= 0) {
             throw new SkippedFileException(SkipReason.CORRUPT,
-                    "encapsulated (undefined-length) Pixel Data in uncompressed transfer syntax "
-                            + TransferSyntax.describe(ts));
+                    "missing or invalid Rows/Columns (" + h.rows + "x" + h.columns + ")");
         }
-        if (v.rows <= 0 || v.columns <= 0) {
-            throw new SkippedFileException(SkipReason.CORRUPT,
-                    "missing or invalid Rows/Columns (" + v.rows + "x" + v.columns + ")");
-        }
-        if (v.samplesPerPixel != 1) {
+        if (h.bitsAllocated != 8 && h.bitsAllocated != 16) {
             throw new SkippedFileException(SkipReason.UNSUPPORTED,
-                    "unsupported: " + v.samplesPerPixel + " samples per pixel (" + v.photometric
-                            + "); CT slices are greyscale");
+                    "unsupported: BitsAllocated " + h.bitsAllocated + " (8 or 16 expected)");
         }
-        if (v.frames != 1) {
-            throw new SkippedFileException(SkipReason.UNSUPPORTED,
-                    "unsupported: multi-frame image with " + v.frames + " frames");
+        if (h.samplesPerPixel != 1 && h.samplesPerPixel != 3) {
+            throw new SkippedFileException(SkipReason.CORRUPT, "invalid SamplesPerPixel " + h.samplesPerPixel);
         }
-        if (v.bitsAllocated != 8 && v.bitsAllocated != 16) {
-            throw new SkippedFileException(SkipReason.UNSUPPORTED,
-                    "unsupported: BitsAllocated " + v.bitsAllocated + " (8 or 16 expected)");
+        if (v.frames < 1) {
+            throw new SkippedFileException(SkipReason.CORRUPT, "invalid NumberOfFrames " + v.frames);
         }
-        int bitsStored = v.bitsStored <= 0 ? v.bitsAllocated : v.bitsStored;
-        int highBit = v.highBit < 0 ? bitsStored - 1 : v.highBit;
-        if (bitsStored > v.bitsAllocated || highBit >= v.bitsAllocated || highBit + 1 < bitsStored) {
+        h.bitsStored = v.bitsStored <= 0 ? h.bitsAllocated : v.bitsStored;
+        h.highBit = v.highBit < 0 ? h.bitsStored - 1 : v.highBit;
+        if (h.bitsStored > h.bitsAllocated || h.highBit >= h.bitsAllocated || h.highBit + 1 < h.bitsStored) {
             throw new SkippedFileException(SkipReason.CORRUPT, "inconsistent pixel format: BitsAllocated "
-                    + v.bitsAllocated + ", BitsStored " + bitsStored + ", HighBit " + highBit);
+                    + h.bitsAllocated + ", BitsStored " + h.bitsStored + ", HighBit " + h.highBit);
         }
-        long expected = (long) v.rows * v.columns * (v.bitsAllocated / 8);
-        long available = Math.min(v.pixelLength, end - v.pixelOffset);
-        if (available < expected) {
-            throw new SkippedFileException(SkipReason.CORRUPT,
-                    "truncated pixel data: expected " + expected + " bytes, found " + available);
+        if (v.rawPadding >= 0) {
+            h.pixelPaddingValue = signed(v.rawPadding, h.pixelRepresentation);
         }
-        return new DicomHeader(ts, v.sopClass, v.studyUid, v.seriesUid, v.instanceNumber, v.position,
-                v.orientation, v.rows, v.columns, v.bitsAllocated, bitsStored, highBit,
-                v.pixelRepresentation, v.slope, v.intercept, v.pixelOffset, (int) expected);
+        if (v.rawPaddingLimit >= 0) {
+            h.pixelPaddingRangeLimit = signed(v.rawPaddingLimit, h.pixelRepresentation);
+        }
+        h.frames = frames(v);
+        boolean nativeSyntax = TransferSyntax.isNative(ts);
+        if (nativeSyntax) {
+            if (v.pixelUndefinedLength) {
+                throw corrupt("encapsulated (undefined-length) Pixel Data in uncompressed transfer syntax "
+                        + TransferSyntax.describe(ts));
+            }
+            long expected = (long) h.frameBytes() * v.frames;
+            long available = Math.min(v.pixelLength, end - v.pixelOffset);
+            if (available < expected) {
+                throw new SkippedFileException(SkipReason.CORRUPT,
+                        "truncated pixel data: expected " + expected + " bytes, found " + available);
+            }
+            h.pixelDataOffset = v.pixelOffset;
+            h.pixelDataLength = (int) expected;
+        } else {
+            if (!v.pixelUndefinedLength) {
+                throw corrupt("Pixel Data of compressed transfer syntax " + TransferSyntax.describe(ts)
+                        + " is not encapsulated");
+            }
+            h.encapsulated = true;
+            readFragments(v, h);
+        }
+        return h;
     }
 
-    // ---- structure -------------------------------------------------------------------------
+    private static int signed(int raw16, int pixelRepresentation) {
+        return pixelRepresentation == 1 ? (short) raw16 : raw16;
+    }
+
+    /** One Frame per frame: per-frame groups over shared groups over top-level values. */
+    private static List<DicomHeader.Frame> frames(Values v) throws SkippedFileException {
+        FrameValues base = new FrameValues();
+        base.position = v.top.position;
+        base.orientation = v.top.orientation;
+        base.slope = v.top.slope;
+        base.intercept = v.top.intercept;
+        DicomHeader.Frame sharedOverTop = v.shared.over(base);
+        FrameValues fallback = new FrameValues();
+        fallback.position = sharedOverTop.position();
+        fallback.orientation = sharedOverTop.orientation();
+        fallback.slope = sharedOverTop.slope();
+        fallback.intercept = sharedOverTop.intercept();
+        if (!v.perFrame.isEmpty() && v.perFrame.size() != v.frames) {
+            throw new SkippedFileException(SkipReason.CORRUPT, "Per-frame Functional Groups has "
+                    + v.perFrame.size() + " items for " + v.frames + " frames");
+        }
+        List<DicomHeader.Frame> out = new ArrayList<>(v.frames);
+        for (int k = 0; k < v.frames; k++) {
+            out.add(v.perFrame.isEmpty() ? fallback.over(fallback) : v.perFrame.get(k).over(fallback));
+        }
+        return out;
+    }
+
+    // ---- encapsulated pixel data ------------------------------------------------------------------
+
+    /** Reads the Basic Offset Table and the fragments, then assigns fragments to frames. */
+    private void readFragments(Values v, DicomHeader h) throws SkippedFileException {
+        pos = v.pixelOffset;
+        long[] bot = null;
+        List<int[]> frags = new ArrayList<>();
+        boolean first = true;
+        while (true) {
+            if (end - pos < 8) {
+                throw corrupt("encapsulated Pixel Data not terminated before end of file");
+            }
+            int tag = u16le(pos) << 16 | u16le(pos + 2);
+            int len = i32le(pos + 4);
+            int itemStart = pos;
+            pos += 8;
+            if (tag == SEQUENCE_DELIMITATION) {
+                break;
+            }
+            if (tag != ITEM) {
+                throw corrupt("expected a fragment item in encapsulated Pixel Data, found "
+                        + DicomTags.format(tag) + " at offset " + itemStart);
+            }
+            if (len < 0 || len > end - pos) {
+                throw new SkippedFileException(SkipReason.CORRUPT, "truncated pixel data: fragment at offset "
+                        + itemStart + " declares " + Integer.toUnsignedLong(len) + " bytes, "
+                        + Math.max(0, end - pos) + " left");
+            }
+            if (first) {
+                first = false;
+                bot = new long[len / 4];
+                for (int i = 0; i < bot.length; i++) {
+                    bot[i] = Integer.toUnsignedLong(i32le(pos + 4 * i));
+                }
+            } else {
+                // Offsets of the tables count from the first byte of the first fragment's item tag.
+                frags.add(new int[] {pos, len, itemStart});
+            }
+            pos += len;
+        }
+        if (frags.isEmpty()) {
+            throw new SkippedFileException(SkipReason.CORRUPT, "encapsulated Pixel Data has no fragments");
+        }
+        int n = frags.size();
+        h.fragmentOffset = new int[n];
+        h.fragmentLength = new int[n];
+        long[] relStart = new long[n];
+        int base = frags.getFirst()[2];
+        for (int i = 0; i < n; i++) {
+            h.fragmentOffset[i] = frags.get(i)[0];
+            h.fragmentLength[i] = frags.get(i)[1];
+            relStart[i] = frags.get(i)[2] - base;
+        }
+        int frames = h.frameCount();
+        long[] table = v.extendedOffsets != null ? v.extendedOffsets : (bot != null && bot.length > 0 ? bot : null);
+        if (frames == 1) {
+            h.frameStart = new int[] {0, n};
+        } else if (table != null) {
+            if (table.length != frames) {
+                throw corrupt("offset table has " + table.length + " entries for " + frames + " frames");
+            }
+            h.frameStart = new int[frames + 1];
+            for (int k = 0; k < frames; k++) {
+                int idx = Arrays.binarySearch(relStart, table[k]);
+                if (idx < 0 || (k > 0 && idx <= h.frameStart[k - 1])) {
+                    throw corrupt("offset table entry " + k + " (" + table[k] + ") is not the start of a fragment");
+                }
+                h.frameStart[k] = idx;
+            }
+            h.frameStart[frames] = n;
+        } else if (n == frames) {
+            h.frameStart = new int[frames + 1];
+            for (int k = 0; k <= frames; k++) {
+                h.frameStart[k] = k;
+            }
+        } else {
+            h.frameStart = framesByStartMarker(h, frames);
+        }
+    }
+
+    /**
+     * Without offset tables and with more fragments than frames: a fragment that begins with a
+     * codestream start marker (JPEG SOI FFD8, JPEG 2000 SOC FF4F) begins a frame.
+     */
+    private int[] framesByStartMarker(DicomHeader h, int frames) throws SkippedFileException {
+        int[] start = new int[frames + 1];
+        int k = 0;
+        for (int i = 0; i < h.fragmentOffset.length; i++) {
+            int off = h.fragmentOffset[i];
+            boolean marker = h.fragmentLength[i] >= 2 && (b[off] & 0xFF) == 0xFF
+                    && ((b[off + 1] & 0xFF) == 0xD8 || (b[off + 1] & 0xFF) == 0x4F);
+            if (marker || i == 0) {
+                if (k == frames) {
+                    throw corrupt("more codestreams than the " + frames + " frames declared");
+                }
+                start[k++] = i;
+            }
+        }
+        if (k != frames) {
+            throw corrupt("cannot find the frame boundaries: " + h.fragmentOffset.length + " fragments, "
+                    + k + " codestream starts, " + frames + " frames, no offset table");
+        }
+        start[frames] = h.fragmentOffset.length;
+        return start;
+    }
+
+    // ---- structure ------------------------------------------------------------------------------
 
     /** File Meta group: always Explicit VR Little Endian, read while the group number is 0002. */
     private void readMetaGroup(Values v) throws SkippedFileException {
-        while (pos + 8 <= end && u16(pos) == 0x0002) {
-            int tag = tagAt(pos);
+        while (pos + 8 <= end && u16le(pos) == 0x0002) {
+            int tag = u16le(pos) << 16 | u16le(pos + 2);
             int valueStart;
             int length;
             if (!isVr(b[pos + 4], b[pos + 5])) {
@@ -174,10 +384,10 @@ public final class DicomReader {
             }
             if (isLongVr(b[pos + 4], b[pos + 5])) {
                 need(12, tag);
-                length = i32(pos + 8);
+                length = i32le(pos + 8);
                 valueStart = pos + 12;
             } else {
-                length = u16(pos + 6);
+                length = u16le(pos + 6);
                 valueStart = pos + 8;
             }
             if (length < 0 || length > end - valueStart) {
@@ -193,29 +403,37 @@ public final class DicomReader {
     }
 
     /** Top-level data set: keeps the values we need, skips the rest, stops at Pixel Data. */
-    private void readDataSet(Values v, boolean explicit) throws SkippedFileException {
+    private void readDataSet(Values v) throws SkippedFileException {
         while (pos < end) {
             if (end - pos < 8) {
                 // Trailing padding shorter than an element header: nothing more to read.
                 return;
             }
             int tag = tagAt(pos);
-            Element e = readElementHeader(tag, explicit);
+            Element e = readElementHeader(tag);
             if (tag == PIXEL_DATA) {
+                v.pixelData = true;
                 v.pixelOffset = e.valueStart;
                 v.pixelUndefinedLength = e.length == UNDEFINED_LENGTH;
-                v.pixelLength = e.length == UNDEFINED_LENGTH ? 0 : e.length;
-                if (e.length != UNDEFINED_LENGTH && e.length > end - e.valueStart) {
-                    v.pixelLength = end - e.valueStart;
-                }
+                v.pixelLength = e.length == UNDEFINED_LENGTH ? 0 : (int) Math.min(e.length, end - e.valueStart);
                 return;
             }
-            if (e.length == UNDEFINED_LENGTH) {
+            if (e.length == UNDEFINED_LENGTH || tag == SHARED_FUNCTIONAL_GROUPS || tag == PER_FRAME_FUNCTIONAL_GROUPS) {
                 if (tag == DIRECTORY_RECORD_SEQUENCE) {
                     v.directoryRecords = true;
                 }
+                if (tag == SHARED_FUNCTIONAL_GROUPS || tag == PER_FRAME_FUNCTIONAL_GROUPS) {
+                    List<FrameValues> items = new ArrayList<>();
+                    forEachItem(e, 1, (itemEnd, depth) -> items.add(readFunctionalGroupItem(itemEnd, depth)));
+                    if (tag == SHARED_FUNCTIONAL_GROUPS) {
+                        v.shared = items.isEmpty() ? new FrameValues() : items.getFirst();
+                    } else {
+                        v.perFrame.addAll(items);
+                    }
+                    continue;
+                }
                 pos = e.valueStart;
-                skipUndefinedLengthValue(explicit, 1);
+                skipUndefinedLengthValue(1);
                 continue;
             }
             if (e.length > end - e.valueStart) {
@@ -229,7 +447,8 @@ public final class DicomReader {
     private record Element(int valueStart, int length) {
     }
 
-    private Element readElementHeader(int tag, boolean explicit) throws SkippedFileException {
+    /** Reads an element header at {@code pos} (which holds {@code tag}) and leaves pos unchanged. */
+    private Element readElementHeader(int tag) throws SkippedFileException {
         need(8, tag);
         if (explicit && (tag >>> 16) != 0xFFFE) {
             byte v0 = b[pos + 4];
@@ -260,11 +479,131 @@ public final class DicomReader {
         return len;
     }
 
+    /** Receives one sequence item; {@code itemEnd} is its end offset, or -1 for undefined length. */
+    @FunctionalInterface
+    private interface ItemVisitor {
+        void item(int itemEnd, int depth) throws SkippedFileException;
+    }
+
+    /**
+     * Visits the items of the sequence whose header {@code e} was just read. The visitor is called
+     * with {@code pos} at the item's first element and must leave {@code pos} after its last
+     * element (for undefined length, on the item delimiter, which this method consumes).
+     */
+    private void forEachItem(Element e, int depth, ItemVisitor visitor) throws SkippedFileException {
+        if (depth > MAX_DEPTH) {
+            throw corrupt("sequences nested deeper than " + MAX_DEPTH + " levels");
+        }
+        pos = e.valueStart;
+        int seqEnd = e.length == UNDEFINED_LENGTH ? -1 : e.valueStart + e.length;
+        if (seqEnd > end) {
+            throw lengthPastEnd(0, e.length, e.valueStart);
+        }
+        while (seqEnd < 0 || pos < seqEnd) {
+            if (end - pos < 8) {
+                throw corrupt("sequence not terminated before end of file");
+            }
+            int tag = tagAt(pos);
+            int len = i32(pos + 4);
+            pos += 8;
+            if (tag == SEQUENCE_DELIMITATION) {
+                if (seqEnd >= 0) {
+                    throw corrupt("sequence delimiter inside a sequence of defined length at offset " + (pos - 8));
+                }
+                return;
+            }
+            if (tag != ITEM) {
+                throw corrupt("expected an item in a sequence, found " + DicomTags.format(tag) + " at offset " + (pos - 8));
+            }
+            if (len == 0xFFFF_FFFF) {
+                visitor.item(-1, depth + 1);
+                if (end - pos < 8 || tagAt(pos) != ITEM_DELIMITATION) {
+                    throw corrupt("item of undefined length not terminated before end of file");
+                }
+                pos += 8;
+            } else {
+                if (len < 0 || len > end - pos || (seqEnd >= 0 && pos + len > seqEnd)) {
+                    throw lengthPastEnd(ITEM, len, pos);
+                }
+                int itemEnd = pos + len;
+                visitor.item(itemEnd, depth + 1);
+                pos = itemEnd;
+            }
+        }
+    }
+
+    /**
+     * Reads one functional-group item: Plane Position, Plane Orientation and Pixel Value
+     * Transformation macros; other macros are skipped.
+     */
+    private FrameValues readFunctionalGroupItem(int itemEnd, int depth) throws SkippedFileException {
+        FrameValues f = new FrameValues();
+        walkItem(itemEnd, depth, (tag, e) -> {
+            if (tag == PLANE_POSITION_SEQUENCE || tag == PLANE_ORIENTATION_SEQUENCE
+                    || tag == PIXEL_VALUE_TRANSFORMATION_SEQUENCE) {
+                forEachItem(e, depth + 1, (innerEnd, d) -> walkItem(innerEnd, d, (t, inner) -> {
+                    if (inner.length == UNDEFINED_LENGTH) {
+                        return false;
+                    }
+                    switch (t) {
+                        case IMAGE_POSITION_PATIENT -> f.position = parseDecimals(string(inner.valueStart, inner.length), 3);
+                        case IMAGE_ORIENTATION_PATIENT -> f.orientation = parseDecimals(string(inner.valueStart, inner.length), 6);
+                        case RESCALE_SLOPE -> f.slope = parseDecimalOrNaN(string(inner.valueStart, inner.length));
+                        case RESCALE_INTERCEPT -> f.intercept = parseDecimalOrNaN(string(inner.valueStart, inner.length));
+                        default -> {
+                            return false;
+                        }
+                    }
+                    pos = inner.valueStart + inner.length;
+                    return true;
+                }));
+                return true;
+            }
+            return false;
+        });
+        return f;
+    }
+
+    /** Handles one element inside an item; returns true when it consumed the value (pos after it). */
+    @FunctionalInterface
+    private interface ElementVisitor {
+        boolean element(int tag, Element e) throws SkippedFileException;
+    }
+
+    /** Walks the elements of an item up to {@code itemEnd} (or its item delimiter when -1). */
+    private void walkItem(int itemEnd, int depth, ElementVisitor visitor) throws SkippedFileException {
+        if (depth > MAX_DEPTH) {
+            throw corrupt("sequences nested deeper than " + MAX_DEPTH + " levels");
+        }
+        while (itemEnd < 0 ? true : pos < itemEnd) {
+            if (end - pos < 8) {
+                throw corrupt("item not terminated before end of file");
+            }
+            int tag = tagAt(pos);
+            if (itemEnd < 0 && tag == ITEM_DELIMITATION) {
+                return;
+            }
+            Element e = readElementHeader(tag);
+            if (e.length != UNDEFINED_LENGTH && e.length > (itemEnd < 0 ? end : itemEnd) - e.valueStart) {
+                throw lengthPastEnd(tag, e.length, e.valueStart);
+            }
+            if (visitor.element(tag, e)) {
+                continue;
+            }
+            if (e.length == UNDEFINED_LENGTH) {
+                pos = e.valueStart;
+                skipUndefinedLengthValue(depth);
+            } else {
+                pos = e.valueStart + e.length;
+            }
+        }
+    }
+
     /**
      * Skips a sequence (or encapsulated value) of undefined length starting at {@code pos}: items of
      * defined length are jumped over, items of undefined length are parsed element by element.
      */
-    private void skipUndefinedLengthValue(boolean explicit, int depth) throws SkippedFileException {
+    private void skipUndefinedLengthValue(int depth) throws SkippedFileException {
         if (depth > MAX_DEPTH) {
             throw corrupt("sequences nested deeper than " + MAX_DEPTH + " levels");
         }
@@ -283,7 +622,8 @@ public final class DicomReader {
                         + " at offset " + (pos - 8));
             }
             if (len == 0xFFFF_FFFF) {
-                skipItemOfUndefinedLength(explicit, depth + 1);
+                walkItem(-1, depth + 1, (t, e) -> false);
+                pos += 8;
             } else if (len < 0 || len > end - pos) {
                 throw lengthPastEnd(ITEM, len, pos);
             } else {
@@ -292,50 +632,40 @@ public final class DicomReader {
         }
     }
 
-    private void skipItemOfUndefinedLength(boolean explicit, int depth) throws SkippedFileException {
-        while (true) {
-            if (end - pos < 8) {
-                throw corrupt("item of undefined length not terminated before end of file");
-            }
-            int tag = tagAt(pos);
-            if (tag == ITEM_DELIMITATION) {
-                pos += 8;
-                return;
-            }
-            Element e = readElementHeader(tag, explicit);
-            if (e.length == UNDEFINED_LENGTH) {
-                pos = e.valueStart;
-                skipUndefinedLengthValue(explicit, depth);
-            } else if (e.length > end - e.valueStart) {
-                throw lengthPastEnd(tag, e.length, e.valueStart);
-            } else {
-                pos = e.valueStart + e.length;
-            }
-        }
-    }
-
     private void keep(Values v, int tag, int off, int len) throws SkippedFileException {
+        DicomHeader h = v.h;
         switch (tag) {
-            case SOP_CLASS_UID -> v.sopClass = string(off, len);
-            case STUDY_INSTANCE_UID -> v.studyUid = string(off, len);
-            case SERIES_INSTANCE_UID -> v.seriesUid = string(off, len);
-            case INSTANCE_NUMBER -> v.instanceNumber = parseIntOrNull(string(off, len));
-            case IMAGE_POSITION_PATIENT -> v.position = parseDecimals(string(off, len), 3);
-            case IMAGE_ORIENTATION_PATIENT -> v.orientation = parseDecimals(string(off, len), 6);
-            case SAMPLES_PER_PIXEL -> v.samplesPerPixel = us(tag, off, len);
-            case PHOTOMETRIC_INTERPRETATION -> v.photometric = string(off, len);
+            case SOP_CLASS_UID -> h.sopClassUid = string(off, len);
+            case STUDY_INSTANCE_UID -> h.studyInstanceUid = string(off, len);
+            case SERIES_INSTANCE_UID -> h.seriesInstanceUid = string(off, len);
+            case INSTANCE_NUMBER -> h.instanceNumber = parseIntOrNull(string(off, len));
+            case IMAGE_POSITION_PATIENT -> v.top.position = parseDecimals(string(off, len), 3);
+            case IMAGE_ORIENTATION_PATIENT -> v.top.orientation = parseDecimals(string(off, len), 6);
+            case SAMPLES_PER_PIXEL -> h.samplesPerPixel = us(tag, off, len);
+            case PHOTOMETRIC_INTERPRETATION -> h.photometric = string(off, len);
+            case PLANAR_CONFIGURATION -> h.planarConfiguration = us(tag, off, len);
             case NUMBER_OF_FRAMES -> {
                 Integer n = parseIntOrNull(string(off, len));
                 v.frames = n == null ? 1 : n;
             }
-            case ROWS -> v.rows = us(tag, off, len);
-            case COLUMNS -> v.columns = us(tag, off, len);
-            case BITS_ALLOCATED -> v.bitsAllocated = us(tag, off, len);
+            case ROWS -> h.rows = us(tag, off, len);
+            case COLUMNS -> h.columns = us(tag, off, len);
+            case BITS_ALLOCATED -> h.bitsAllocated = us(tag, off, len);
             case BITS_STORED -> v.bitsStored = us(tag, off, len);
             case HIGH_BIT -> v.highBit = us(tag, off, len);
-            case PIXEL_REPRESENTATION -> v.pixelRepresentation = us(tag, off, len);
-            case RESCALE_SLOPE -> v.slope = parseDecimalOrNaN(string(off, len));
-            case RESCALE_INTERCEPT -> v.intercept = parseDecimalOrNaN(string(off, len));
+            case PIXEL_REPRESENTATION -> h.pixelRepresentation = us(tag, off, len);
+            case PIXEL_PADDING_VALUE -> v.rawPadding = us(tag, off, len);
+            case PIXEL_PADDING_RANGE_LIMIT -> v.rawPaddingLimit = us(tag, off, len);
+            case RESCALE_SLOPE -> v.top.slope = parseDecimalOrNaN(string(off, len));
+            case RESCALE_INTERCEPT -> v.top.intercept = parseDecimalOrNaN(string(off, len));
+            case EXTENDED_OFFSET_TABLE -> {
+                v.extendedOffsets = new long[len / 8];
+                for (int i = 0; i < v.extendedOffsets.length; i++) {
+                    long lo = Integer.toUnsignedLong(i32(off + 8 * i));
+                    long hi = Integer.toUnsignedLong(i32(off + 8 * i + 4));
+                    v.extendedOffsets[i] = bigEndian ? lo << 32 | hi : hi << 32 | lo;
+                }
+            }
             default -> {
                 // Not needed for reduction.
             }
@@ -353,17 +683,33 @@ public final class DicomReader {
      * group, whose element number is small (group length, character set, image type, …).
      */
     private boolean looksLikeDataSet() {
-        return end >= 8 && u16(0) == 0x0008 && u16(2) < 0x0100;
+        return end >= 8 && u16le(0) == 0x0008 && u16le(2) < 0x0100;
     }
 
-    private int u16(int at) {
+    private int u16le(int at) {
         return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8;
     }
 
-    private int i32(int at) {
+    private int i32le(int at) {
         return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
     }
 
+    /** 16-bit value in the data set's byte order. */
+    private int u16(int at) {
+        return bigEndian ? (b[at] & 0xFF) << 8 | (b[at + 1] & 0xFF) : u16le(at);
+    }
+
+    /** 32-bit value in the data set's byte order. */
+    private int i32(int at) {
+        return bigEndian
+                ? (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF)
+                : i32le(at);
+    }
+
+    /**
+     * Tag at {@code at} in the data set's byte order. Item and delimiter tags (group FFFE) are
+     * recognised in both orders.
+     */
     private int tagAt(int at) {
         return u16(at) << 16 | u16(at + 2);
     }
@@ -381,7 +727,11 @@ public final class DicomReader {
         }
     }
 
-    /** Text value without trailing spaces or NUL padding (and without leading spaces). */
+    /**
+     * Text value without trailing spaces or NUL padding (and without leading spaces). The values we
+     * read (UIDs, numbers, code strings) are ASCII in every character set, so the Specific
+     * Character Set does not matter for them.
+     */
     private String string(int off, int len) {
         int s = off;
         int e = off + len;

@@ -30,9 +30,10 @@ public final class TransferSyntax {
             Map.entry("1.2.840.10008.1.2.4.203", "HTJ2K"),
             Map.entry("1.2.840.10008.1.2.5", "RLE Lossless"));
 
-    /** The uncompressed little-endian syntaxes whose pixel data this version decodes. */
-    public static boolean isNativeLittleEndian(String uid) {
-        return IMPLICIT_VR_LITTLE_ENDIAN.equals(uid) || EXPLICIT_VR_LITTLE_ENDIAN.equals(uid);
+    /** The syntaxes with native (uncompressed, not encapsulated) pixel data. */
+    public static boolean isNative(String uid) {
+        return IMPLICIT_VR_LITTLE_ENDIAN.equals(uid) || EXPLICIT_VR_LITTLE_ENDIAN.equals(uid)
+                || EXPLICIT_VR_BIG_ENDIAN.equals(uid) || DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN.equals(uid);
     }
 
     /** "1.2.840.10008.1.2.4.90 (JPEG 2000 Lossless)", or the bare UID when unknown. */
