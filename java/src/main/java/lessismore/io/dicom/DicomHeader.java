@@ -104,7 +104,7 @@ public final class DicomHeader {
         return planarConfiguration;
     }
 
-    /** 8 or 16. */
+    /** 1, 8, 16 or 32. */
     public int bitsAllocated() {
         return bitsAllocated;
     }
@@ -189,9 +189,17 @@ public final class DicomHeader {
         return pixelDataLength;
     }
 
-    /** Bytes of one native frame. */
+    /**
+     * Bytes of one native frame (for BitsAllocated 1, frames are packed without padding and this
+     * rounds down; {@link DicomPixels} addresses such data by bit).
+     */
     public int frameBytes() {
-        return rows * columns * samplesPerPixel * (bitsAllocated / 8);
+        if ("YBR_FULL_422".equals(photometric) && samplesPerPixel == 3 && !encapsulated) {
+            // Two luma samples share one pair of chroma samples: 2 samples per pixel on average.
+            return rows * columns * 2 * (bitsAllocated / 8);
+        }
+        return bitsAllocated == 1 ? rows * columns * samplesPerPixel / 8
+                : rows * columns * samplesPerPixel * (bitsAllocated / 8);
     }
 
     /** Encapsulated data: the fragments of frame {@code k} as (offset, length) pairs in {@link #buffer()}. */

@@ -31,6 +31,10 @@ public final class DicomPixels {
                     + h.photometricInterpretation() + ", " + h.samplesPerPixel() + " samples per pixel); "
                     + "CT slices are greyscale");
         }
+        if (h.bitsAllocated() > 16) {
+            throw new SkippedFileException(SkipReason.UNSUPPORTED, "unsupported: BitsAllocated "
+                    + h.bitsAllocated() + " (dose or parametric maps; CT slices have 8 or 16)");
+        }
         int n = h.rows() * h.columns();
         if (h.encapsulated()) {
             FrameCodec codec = codecs.forTransferSyntax(h.transferSyntaxUid());
@@ -43,18 +47,9 @@ public final class DicomPixels {
                 len = frags[0][1];
             } else {
                 // A frame split over several fragments: the codec sees them as one stream.
-                long total = 0;
-                for (int[] f : frags) {
-                    total += f[1];
-                }
-                src = new byte[(int) total];
-                int p = 0;
-                for (int[] f : frags) {
-                    System.arraycopy(h.buffer(), f[0], src, p, f[1]);
-                    p += f[1];
-                }
+                src = concatenatedFragments(h, k);
                 off = 0;
-                len = p;
+                len = src.length;
             }
             FrameInfo info = new FrameInfo(h.rows(), h.columns(), 1, h.bitsAllocated(), h.bitsStored(),
                     h.pixelRepresentation() == 1);
@@ -80,6 +75,98 @@ public final class DicomPixels {
             }
         }
         applyBits(h, out, n);
+    }
+
+    /**
+     * Every sample of frame {@code k}, greyscale or colour, 8, 16 or 32 bits allocated, as int:
+     * row-major, colour samples interleaved per pixel whatever the Planar Configuration, masked to
+     * BitsStored and sign-extended like {@link #decodeFrame}. This is the general path, used to
+     * check the reader against other tools on arbitrary files; reduction uses {@link #decodeFrame}.
+     *
+     * @throws SkippedFileException when the frame's compressed data cannot be decoded
+     */
+    public static int[] decodeSamples(DicomHeader h, int k, Codecs codecs) throws SkippedFileException {
+        int spp = h.samplesPerPixel();
+        int n = h.rows() * h.columns();
+        int[] out = new int[n * spp];
+        if (h.encapsulated()) {
+            if (h.bitsAllocated() > 16) {
+                throw new SkippedFileException(SkipReason.UNSUPPORTED,
+                        "unsupported: compressed data with BitsAllocated " + h.bitsAllocated());
+            }
+            short[] tmp = new short[n * spp];
+            FrameCodec codec = codecs.forTransferSyntax(h.transferSyntaxUid());
+            byte[] frame = concatenatedFragments(h, k);
+            try {
+                codec.decode(frame, 0, frame.length, new FrameInfo(h.rows(), h.columns(), spp, h.bitsAllocated(),
+                        h.bitsStored(), h.pixelRepresentation() == 1), tmp);
+            } catch (CodecException e) {
+                throw new SkippedFileException(SkipReason.CORRUPT, "cannot decode frame " + k + " ("
+                        + TransferSyntax.describe(h.transferSyntaxUid()) + "): " + e.getMessage());
+            }
+            for (int i = 0; i < out.length; i++) {
+                out[i] = tmp[i] & 0xFFFF;
+            }
+        } else if (h.bitsAllocated() == 1) {
+            // Bit-packed (segmentations, overlays): frames follow each other without padding,
+            // least significant bit first.
+            long first = (long) k * n * spp;
+            for (int i = 0; i < out.length; i++) {
+                long bit = first + i;
+                out[i] = (h.buffer()[h.pixelDataOffset() + (int) (bit >>> 3)] >> (int) (bit & 7)) & 1;
+            }
+            return out;
+        } else if ("YBR_FULL_422".equals(h.photometricInterpretation()) && spp == 3 && h.bitsAllocated() == 8) {
+            // Native 4:2:2: Y0 Y1 Cb Cr for every two pixels of a row; each pixel gets the pair's chroma.
+            byte[] src = h.buffer();
+            int base = h.pixelDataOffset() + k * h.frameBytes();
+            for (int i = 0; i < n; i++) {
+                int pair = base + (i / 2) * 4;
+                out[3 * i] = src[pair + (i & 1)] & 0xFF;
+                out[3 * i + 1] = src[pair + 2] & 0xFF;
+                out[3 * i + 2] = src[pair + 3] & 0xFF;
+            }
+        } else {
+            int bytes = h.bitsAllocated() / 8;
+            ByteBuffer buf = ByteBuffer.wrap(h.buffer())
+                    .order(h.bigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+            int base = h.pixelDataOffset() + k * h.frameBytes();
+            for (int i = 0; i < n * spp; i++) {
+                // Planar data is stored sample plane by sample plane; output is interleaved.
+                int src = h.planarConfiguration() == 1 && spp > 1 ? (i % spp) * n + i / spp : i;
+                int at = base + src * bytes;
+                out[i] = switch (bytes) {
+                    case 1 -> buf.get(at) & 0xFF;
+                    case 2 -> buf.getShort(at) & 0xFFFF;
+                    default -> buf.getInt(at);
+                };
+            }
+        }
+        int shift = h.highBit() - h.bitsStored() + 1;
+        int bits = h.bitsStored();
+        if (bits < 32) {
+            for (int i = 0; i < out.length; i++) {
+                int v = (out[i] >>> shift) & ((1 << bits) - 1);
+                out[i] = h.pixelRepresentation() == 1 ? (v << (32 - bits)) >> (32 - bits) : v;
+            }
+        }
+        return out;
+    }
+
+    /** The compressed bytes of frame k: its fragments concatenated. */
+    private static byte[] concatenatedFragments(DicomHeader h, int k) {
+        int[][] frags = h.frameFragments(k);
+        long total = 0;
+        for (int[] f : frags) {
+            total += f[1];
+        }
+        byte[] out = new byte[(int) total];
+        int p = 0;
+        for (int[] f : frags) {
+            System.arraycopy(h.buffer(), f[0], out, p, f[1]);
+            p += f[1];
+        }
+        return out;
     }
 
     /** Masks to BitsStored at HighBit and sign-extends when PixelRepresentation is 1, in place. */

@@ -136,6 +136,11 @@ public final class DicomReader {
         if (TransferSyntax.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN.equals(ts)) {
             inflateRest();
         }
+        if (explicit && !bigEndian && end - pos >= 8 && !isVr(b[pos + 4], b[pos + 5])) {
+            // Some writers declare Explicit VR but write the data set in Implicit VR; the first
+            // element tells (as pydicom also checks).
+            explicit = false;
+        }
         readDataSet(v);
         return toHeader(v);
     }
@@ -189,9 +194,9 @@ public final class DicomReader {
             throw new SkippedFileException(SkipReason.CORRUPT,
                     "missing or invalid Rows/Columns (" + h.rows + "x" + h.columns + ")");
         }
-        if (h.bitsAllocated != 8 && h.bitsAllocated != 16) {
+        if (h.bitsAllocated != 1 && h.bitsAllocated != 8 && h.bitsAllocated != 16 && h.bitsAllocated != 32) {
             throw new SkippedFileException(SkipReason.UNSUPPORTED,
-                    "unsupported: BitsAllocated " + h.bitsAllocated + " (8 or 16 expected)");
+                    "unsupported: BitsAllocated " + h.bitsAllocated + " (1, 8, 16 or 32 expected)");
         }
         if (h.samplesPerPixel != 1 && h.samplesPerPixel != 3) {
             throw new SkippedFileException(SkipReason.CORRUPT, "invalid SamplesPerPixel " + h.samplesPerPixel);
@@ -218,7 +223,9 @@ public final class DicomReader {
                 throw corrupt("encapsulated (undefined-length) Pixel Data in uncompressed transfer syntax "
                         + TransferSyntax.describe(ts));
             }
-            long expected = (long) h.frameBytes() * v.frames;
+            long expected = h.bitsAllocated == 1
+                    ? ((long) h.rows * h.columns * h.samplesPerPixel * v.frames + 7) / 8
+                    : (long) h.frameBytes() * v.frames;
             long available = Math.min(v.pixelLength, end - v.pixelOffset);
             if (available < expected) {
                 throw new SkippedFileException(SkipReason.CORRUPT,
@@ -254,7 +261,8 @@ public final class DicomReader {
         fallback.orientation = sharedOverTop.orientation();
         fallback.slope = sharedOverTop.slope();
         fallback.intercept = sharedOverTop.intercept();
-        if (!v.perFrame.isEmpty() && v.perFrame.size() != v.frames) {
+        // More items than frames happens in files cut down from larger ones; the first ones apply.
+        if (!v.perFrame.isEmpty() && v.perFrame.size() < v.frames) {
             throw new SkippedFileException(SkipReason.CORRUPT, "Per-frame Functional Groups has "
                     + v.perFrame.size() + " items for " + v.frames + " frames");
         }

@@ -112,7 +112,7 @@ class DicomSyntaxAndFramesTest {
     }
 
     @Test
-    void perFrameItemCountMustMatchNumberOfFrames() {
+    void perFrameItemsMustCoverEveryFrame() {
         byte[] file = multiFrame(3, new short[36]).addIS(0x0028_0008, 4).addPixelData(new short[48])
                 .toBytes(Syntax.EXPLICIT_VR_LITTLE_ENDIAN, true);
         SkippedFileException e = assertThrows(SkippedFileException.class, () -> DicomReader.parse(file, file.length));
