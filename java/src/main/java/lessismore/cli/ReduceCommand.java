@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import lessismore.output.Json;
+import lessismore.preprocess.Preprocessing;
 import lessismore.reduce.Export;
 import lessismore.reduce.ReduceException;
 import lessismore.reduce.Reducer;
@@ -62,6 +63,19 @@ final class ReduceCommand implements Callable<Integer> {
                     + "link (symbolic links to kept files) or copy.")
     Export export;
 
+    @Option(names = "--window", paramLabel = "PRESET",
+            description = "Map HU through a display window instead of the published min-max: lung, mediastinum, "
+                    + "soft-tissue, brain, bone, or C,W in HU (e.g. -600,1500). Padding pixels map to 0.")
+    String window;
+
+    @Option(names = "--clip", paramLabel = "LO,HI",
+            description = "Clip HU to [LO, HI] before the min-max mapping (padding pixels left out).")
+    String clip;
+
+    @Option(names = "--size", paramLabel = "PIXELS", defaultValue = "0",
+            description = "Side of the square PNG export (Pillow-exact LANCZOS resampling); 0 keeps the native size.")
+    int size;
+
     @Option(names = "--overwrite", description = "Replace --out if it holds a previous lessismore output.")
     boolean overwrite;
 
@@ -102,8 +116,35 @@ final class ReduceCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1");
         }
         Report report = json ? Report.JSON : quiet ? Report.NONE : Report.TABLE;
-        return runReducer(spec, new Reducer.Options(input, out, s, shownThreshold, order, export, overwrite, t,
-                Reducer.Progress.NONE), !quiet, report);
+        Reducer.Options options = new Reducer.Options(input, out, s, shownThreshold, order, export, overwrite, t,
+                Reducer.Progress.NONE).withPreprocessing(preprocessing(), size);
+        return runReducer(spec, options, !quiet, report);
+    }
+
+    private Preprocessing preprocessing() {
+        if (window != null && clip != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--window and --clip exclude each other");
+        }
+        if (size < 0 || size > 8192) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--size must be 0..8192, got " + size);
+        }
+        try {
+            if (window != null) {
+                return Preprocessing.window(window);
+            }
+            if (clip != null) {
+                String[] p = clip.split(",");
+                if (p.length != 2) {
+                    throw new IllegalArgumentException("--clip expects LO,HI in HU, got '" + clip + "'");
+                }
+                return new Preprocessing.ClippedMinMax(Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim()));
+            }
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--clip expects integers LO,HI, got '" + clip + "'");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return new Preprocessing.PublishedMinMax();
     }
 
     /** What to print on stdout after a run. */

@@ -28,6 +28,7 @@ import lessismore.io.SkippedFileException;
 import lessismore.output.Csv;
 import lessismore.output.Json;
 import lessismore.output.OutputDirectory;
+import lessismore.preprocess.Preprocessing;
 import lessismore.select.Selection;
 import lessismore.select.SelectionStrategy;
 import lessismore.signature.DHash;
@@ -50,13 +51,29 @@ public final class Reducer {
      * @param overwrite replace an existing lessismore output
      * @param threads   worker threads for decoding and export
      * @param progress  told how many files are done; may be {@link Progress#NONE}
+     * @param preprocessing how slices become 8-bit images (default: the published min-max)
+     * @param exportSize    side of the square PNG export in pixels (Pillow-exact LANCZOS), 0 for native size
      */
     public record Options(Path input, Path output, SelectionStrategy strategy, Integer threshold,
                           VolumeGrouper.Order order, Export export, boolean overwrite, int threads,
-                          Progress progress) {
+                          Progress progress, Preprocessing preprocessing, int exportSize) {
+        /** Options with the published preprocessing and exports at native size. */
+        public Options(Path input, Path output, SelectionStrategy strategy, Integer threshold,
+                       VolumeGrouper.Order order, Export export, boolean overwrite, int threads, Progress progress) {
+            this(input, output, strategy, threshold, order, export, overwrite, threads, progress,
+                    new Preprocessing.PublishedMinMax(), 0);
+        }
+
         /** The same options reporting to {@code p}. */
         public Options withProgress(Progress p) {
-            return new Options(input, output, strategy, threshold, order, export, overwrite, threads, p);
+            return new Options(input, output, strategy, threshold, order, export, overwrite, threads, p,
+                    preprocessing, exportSize);
+        }
+
+        /** The same options with another preprocessing and PNG export size (0: native). */
+        public Options withPreprocessing(Preprocessing pre, int size) {
+            return new Options(input, output, strategy, threshold, order, export, overwrite, threads, progress,
+                    pre, size);
         }
     }
 
@@ -185,7 +202,7 @@ public final class Reducer {
         AtomicInteger done = new AtomicInteger();
         int total = files.size();
         runWorkers(() -> {
-            SliceDecoder decoder = new SliceDecoder();
+            SliceDecoder decoder = new SliceDecoder(o.preprocessing());
             for (int i; (i = next.getAndIncrement()) < total; ) {
                 perFile.set(i, decodeFile(decoder, files.get(i)));
                 o.progress().update("read", done.incrementAndGet(), total);
@@ -349,7 +366,7 @@ public final class Reducer {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         runWorkers(() -> {
-            SliceDecoder decoder = new SliceDecoder();
+            SliceDecoder decoder = new SliceDecoder(o.preprocessing());
             for (int i; (i = next.getAndIncrement()) < groups.size(); ) {
                 for (SliceRecord r : groups.get(i)) {
                     exportOne(decoder, staging, r);
@@ -365,7 +382,7 @@ public final class Reducer {
         String stem = String.format("%04d", r.sliceIndex);
         String inputName = r.file.path().getFileName().toString();
         switch (o.export()) {
-            case PNG -> writePng(decoder, r, dir.resolve(stem + ".png"));
+            case PNG -> writePng(decoder, r, dir.resolve(stem + ".png"), o.exportSize());
             case LINK -> {
                 Path link = dir.resolve(stem + "-" + inputName);
                 if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -382,7 +399,7 @@ public final class Reducer {
         }
     }
 
-    private static void writePng(SliceDecoder decoder, SliceRecord r, Path file) throws IOException {
+    private static void writePng(SliceDecoder decoder, SliceRecord r, Path file, int size) throws IOException {
         try {
             decoder.decodeSlice(r.file, Math.max(0, r.frame));
             decoder.to8Bit();
@@ -392,9 +409,18 @@ public final class Reducer {
         }
         int w = decoder.width();
         int h = decoder.height();
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        int outW = size > 0 ? size : w;
+        int outH = size > 0 ? size : h;
+        BufferedImage img = new BufferedImage(outW, outH, BufferedImage.TYPE_BYTE_GRAY);
         byte[] dst = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-        System.arraycopy(decoder.gray(), 0, dst, 0, w * h);
+        if (size > 0) {
+            int[] resized = lessismore.signature.PilLanczos.resize(decoder.gray(), w, h, outW, outH);
+            for (int i = 0; i < resized.length; i++) {
+                dst[i] = (byte) resized[i];
+            }
+        } else {
+            System.arraycopy(decoder.gray(), 0, dst, 0, w * h);
+        }
         if (!ImageIO.write(img, "png", file.toFile())) {
             throw new IOException("no PNG writer in this Java runtime");
         }
@@ -427,7 +453,8 @@ public final class Reducer {
         p.put("strategy", o.strategy().name());
         p.put("threshold", o.threshold());
         p.put("signature", "dhash-8 (imagehash 4.3, PIL LANCZOS 9x8)");
-        p.put("preprocessing", "published min-max (int16, -2000->0, slope, intercept -1024 default)");
+        p.put("preprocessing", o.preprocessing().describe());
+        p.put("export_size", o.exportSize() == 0 ? "native" : o.exportSize());
         p.put("order", o.order().name().toLowerCase(Locale.ROOT));
         p.put("export", o.export().name().toLowerCase(Locale.ROOT));
         p.put("threads", o.threads());

@@ -13,6 +13,7 @@ import lessismore.io.dicom.Codecs;
 import lessismore.io.dicom.DicomHeader;
 import lessismore.io.dicom.DicomPixels;
 import lessismore.io.dicom.DicomReader;
+import lessismore.preprocess.Preprocessing;
 import lessismore.preprocess.PublishedPreprocessing;
 import lessismore.signature.DHash;
 
@@ -55,6 +56,9 @@ public final class SliceDecoder {
     }
 
     private final Codecs codecs;
+    private final Preprocessing preprocessing;
+    /** Indices of the current slice's padding pixels, [0, paddingCount). */
+    private int[] paddingIndex = new int[0];
     private byte[] fileBytes = new byte[1 << 20];
     private short[] pixels = new short[512 * 512];
     private byte[] gray = new byte[0];
@@ -66,14 +70,20 @@ public final class SliceDecoder {
     private InputFile cachedFile;
     private DicomHeader cachedHeader;
 
-    /** A decoder for every transfer syntax this version reads. */
+    /** A decoder for every transfer syntax this version reads, with the published preprocessing. */
     public SliceDecoder() {
-        this(Codecs.standard());
+        this(new Preprocessing.PublishedMinMax());
     }
 
-    /** A decoder with the given codecs for compressed transfer syntaxes. */
-    public SliceDecoder(Codecs codecs) {
+    /** A decoder for every transfer syntax this version reads, with the given preprocessing. */
+    public SliceDecoder(Preprocessing preprocessing) {
+        this(Codecs.standard(), preprocessing);
+    }
+
+    /** A decoder with the given codecs for compressed transfer syntaxes and preprocessing. */
+    public SliceDecoder(Codecs codecs, Preprocessing preprocessing) {
         this.codecs = codecs;
+        this.preprocessing = preprocessing;
     }
 
     /**
@@ -176,9 +186,39 @@ public final class SliceDecoder {
         width = h.columns();
         height = h.rows();
         DicomPixels.decodeFrame(h, k, pixels, codecs);
+        int padded = preprocessing.usesPadding() ? findPadding(h, n) : 0;
         DicomHeader.Frame fr = h.frame(k);
         PublishedPreprocessing.toInt16Hounsfield(pixels, n, fr.slope(), fr.intercept());
-        lutMin = PublishedPreprocessing.minMaxLut(pixels, n, lut);
+        for (int i = 0; i < padded; i++) {
+            pixels[paddingIndex[i]] = Preprocessing.PADDING;
+        }
+        lutMin = preprocessing.lut(pixels, n, lut);
+    }
+
+    /**
+     * Records the pixels whose stored value is the Pixel Padding Value (or within the range it
+     * spans with Pixel Padding Range Limit); returns how many.
+     */
+    private int findPadding(DicomHeader h, int n) {
+        Integer pad = h.pixelPaddingValue();
+        if (pad == null) {
+            return 0;
+        }
+        Integer limit = h.pixelPaddingRangeLimit();
+        int lo = limit == null ? pad : Math.min(pad, limit);
+        int hi = limit == null ? pad : Math.max(pad, limit);
+        if (paddingIndex.length < n) {
+            paddingIndex = new int[n];
+        }
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            // Stored values are compared as the header states them: signed or unsigned.
+            int v = h.pixelRepresentation() == 1 ? pixels[i] : pixels[i] & 0xFFFF;
+            if (v >= lo && v <= hi) {
+                paddingIndex[count++] = i;
+            }
+        }
+        return count;
     }
 
     private int read(InputFile f) throws SkippedFileException {
