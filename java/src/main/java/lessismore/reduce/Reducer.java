@@ -25,6 +25,7 @@ import lessismore.io.InputFile;
 import lessismore.io.InputScanner;
 import lessismore.io.SkipReason;
 import lessismore.io.SkippedFileException;
+import lessismore.io.images.ImageFolderGrouping;
 import lessismore.output.Csv;
 import lessismore.output.Json;
 import lessismore.output.OutputDirectory;
@@ -211,7 +212,29 @@ public final class Reducer {
         });
         List<SliceRecord> records = new ArrayList<>(files.size());
         perFile.forEach(records::addAll);
+        groupImages(records);
         return records;
+    }
+
+    /**
+     * Image files carry no series or position: a folder is a volume in natural file-name order, or
+     * with the published scripts' naming ({@code <patient>_<counter>.png}) one volume per patient
+     * in counter order.
+     */
+    private static void groupImages(List<SliceRecord> records) {
+        Map<String, SliceRecord> images = new LinkedHashMap<>();
+        for (SliceRecord r : records) {
+            if (r.decision != SliceRecord.Decision.SKIPPED && SliceDecoder.kind(r.file) == SliceDecoder.Kind.IMAGE) {
+                images.put(r.relativePath(), r);
+            }
+        }
+        for (ImageFolderGrouping.Group g : ImageFolderGrouping.group(new ArrayList<>(images.keySet()))) {
+            for (int i = 0; i < g.paths().size(); i++) {
+                SliceRecord r = images.get(g.paths().get(i));
+                r.seriesUid = "images:" + g.volumeKey();
+                r.instanceNumber = i + 1;
+            }
+        }
     }
 
     private static List<SliceRecord> decodeFile(SliceDecoder decoder, InputFile f) throws IOException {
@@ -229,6 +252,7 @@ public final class Reducer {
                     r.orientation = s.orientation();
                     r.rows = s.rows();
                     r.columns = s.columns();
+                    r.volumeLabel = s.volumeLabel();
                     r.signature = decoder.dhash64();
                     out.add(r);
                 }

@@ -13,13 +13,19 @@ import lessismore.io.dicom.Codecs;
 import lessismore.io.dicom.DicomHeader;
 import lessismore.io.dicom.DicomPixels;
 import lessismore.io.dicom.DicomReader;
+import lessismore.io.images.ImageSlice;
+import lessismore.io.images.ImageSliceReader;
+import lessismore.io.nifti.NiftiReader;
+import lessismore.io.nifti.NiftiVolume;
 import lessismore.preprocess.Preprocessing;
 import lessismore.preprocess.PublishedPreprocessing;
 import lessismore.signature.DHash;
 
 /**
  * Reads input files and turns each slice they hold into its preprocessed 8-bit form and signature.
- * A file holds one slice (an ordinary CT DICOM file) or several (a multi-frame DICOM object).
+ * A file holds one slice (an ordinary CT DICOM file, a PNG/JPEG/TIFF image) or several (a
+ * multi-frame DICOM object, a NIfTI volume, whose slices are the planes across its axis closest to
+ * the body's long axis, inferior first).
  *
  * <p>One instance per worker thread: the buffers (file bytes, int16 pixels, 8-bit pixels, lookup
  * table) are reused from slice to slice, so memory stays flat however many slices a run reads. The
@@ -41,9 +47,22 @@ public final class SliceDecoder {
      * @param orientation    row and column direction cosines (6 values), or null
      * @param rows           height
      * @param columns        width
+     * @param volumeLabel    readable name for the volume this file forms alone (a NIfTI file's
+     *                       name), or null to name volumes after their folder
      */
     public record Slice(int frame, int frames, String studyUid, String seriesUid, Integer instanceNumber,
-                        double[] position, double[] orientation, int rows, int columns) {
+                        double[] position, double[] orientation, int rows, int columns, String volumeLabel) {
+    }
+
+    /** What kind of file a path holds, by its name: DICOM unless it says otherwise. */
+    enum Kind { DICOM, NIFTI, IMAGE }
+
+    static Kind kind(InputFile f) {
+        String name = f.path().getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".hdr")) {
+            return Kind.NIFTI;
+        }
+        return ImageSliceReader.hasImageExtension(name) ? Kind.IMAGE : Kind.DICOM;
     }
 
     /** Receives the slices of a file in order. */
@@ -69,6 +88,10 @@ public final class SliceDecoder {
     private int height;
     private InputFile cachedFile;
     private DicomHeader cachedHeader;
+    private NiftiVolume cachedVolume;
+    private float[] voxels = new float[0];
+    /** Identity table for 8-bit images, which are hashed as they are (as the published scripts hashed PNGs). */
+    private static final int[] IDENTITY = java.util.stream.IntStream.range(0, 256).toArray();
 
     /** A decoder for every transfer syntax this version reads, with the published preprocessing. */
     public SliceDecoder() {
@@ -92,30 +115,142 @@ public final class SliceDecoder {
      * @throws SkippedFileException when the file as a whole cannot be used
      */
     public void forEachSlice(InputFile f, Visitor visitor) throws SkippedFileException, IOException {
-        DicomHeader h = open(f);
-        for (int k = 0; k < h.frameCount(); k++) {
-            try {
-                decodeFrame(h, k);
-            } catch (SkippedFileException e) {
-                if (h.frameCount() == 1) {
-                    throw e;
+        if (f.problem() != null) {
+            throw f.problem();
+        }
+        switch (kind(f)) {
+            case NIFTI -> {
+                NiftiVolume v = openNifti(f);
+                double[] normal = v.sliceNormal();
+                double[] orientation = orientationFor(normal);
+                String label = f.path().getFileName().toString().replaceFirst("(?i)\\.(nii(\\.gz)?|hdr)$", "");
+                for (int k = 0; k < v.sliceCount(); k++) {
+                    decodeNifti(v, k);
+                    visitor.slice(new Slice(k, v.sliceCount(), "", "nifti:" + f.relativePath(), null,
+                            v.slicePosition(k), orientation, v.sliceHeight(), v.sliceWidth(), label));
                 }
-                visitor.skipped(k, e);
-                continue;
             }
-            DicomHeader.Frame fr = h.frame(k);
-            visitor.slice(new Slice(k, h.frameCount(), h.studyInstanceUid(), h.seriesInstanceUid(),
-                    h.instanceNumber(), fr.position(), fr.orientation(), h.rows(), h.columns()));
+            case IMAGE -> {
+                decodeImage(f);
+                visitor.slice(new Slice(0, 1, "", "", null, null, null, height, width, null));
+            }
+            case DICOM -> {
+                DicomHeader h = open(f);
+                for (int k = 0; k < h.frameCount(); k++) {
+                    try {
+                        decodeFrame(h, k);
+                    } catch (SkippedFileException e) {
+                        if (h.frameCount() == 1) {
+                            throw e;
+                        }
+                        visitor.skipped(k, e);
+                        continue;
+                    }
+                    DicomHeader.Frame fr = h.frame(k);
+                    visitor.slice(new Slice(k, h.frameCount(), h.studyInstanceUid(), h.seriesInstanceUid(),
+                            h.instanceNumber(), fr.position(), fr.orientation(), h.rows(), h.columns(), null));
+                }
+            }
         }
     }
 
     /** Decodes slice {@code frame} of {@code f} (re-using the file if it was the last one read). */
     public void decodeSlice(InputFile f, int frame) throws SkippedFileException {
-        DicomHeader h = open(f);
-        if (frame < 0 || frame >= h.frameCount()) {
-            throw new IllegalArgumentException("frame " + frame + " of " + h.frameCount());
+        if (f.problem() != null) {
+            throw f.problem();
         }
-        decodeFrame(h, frame);
+        switch (kind(f)) {
+            case NIFTI -> decodeNifti(openNifti(f), frame);
+            case IMAGE -> decodeImage(f);
+            case DICOM -> {
+                DicomHeader h = open(f);
+                if (frame < 0 || frame >= h.frameCount()) {
+                    throw new IllegalArgumentException("frame " + frame + " of " + h.frameCount());
+                }
+                decodeFrame(h, frame);
+            }
+        }
+    }
+
+    /**
+     * Row and column directions (6 cosines) whose cross product is {@code normal}, for sources that
+     * give a slice normal rather than an orientation; only the normal matters for ordering.
+     */
+    static double[] orientationFor(double[] n) {
+        double[] a = Math.abs(n[0]) < 0.9 ? new double[] {1, 0, 0} : new double[] {0, 1, 0};
+        double[] u = cross(n, a);
+        double len = Math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+        u = new double[] {u[0] / len, u[1] / len, u[2] / len};
+        double[] v = cross(n, u);
+        return new double[] {u[0], u[1], u[2], v[0], v[1], v[2]};
+    }
+
+    private static double[] cross(double[] a, double[] b) {
+        return new double[] {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
+    }
+
+    private NiftiVolume openNifti(InputFile f) throws SkippedFileException {
+        if (!f.equals(cachedFile) || cachedVolume == null) {
+            cachedFile = null;
+            cachedHeader = null;
+            cachedVolume = NiftiReader.open(f.path());
+            cachedFile = f;
+        }
+        return cachedVolume;
+    }
+
+    /**
+     * NIfTI slice k: scaled values (HU for CT) rounded to int16, then the published steps with
+     * slope 1 and intercept 0 (the scaling is already applied).
+     */
+    private void decodeNifti(NiftiVolume v, int k) {
+        width = v.sliceWidth();
+        height = v.sliceHeight();
+        int n = width * height;
+        if (voxels.length < n) {
+            voxels = new float[n];
+        }
+        if (pixels.length < n) {
+            pixels = new short[n];
+        }
+        v.readSlice(k, voxels);
+        for (int i = 0; i < n; i++) {
+            float x = voxels[i];
+            pixels[i] = x != x ? 0 : (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.rint(x)));
+        }
+        PublishedPreprocessing.toInt16Hounsfield(pixels, n, 1.0, 0.0);
+        lutMin = preprocessing.lut(pixels, n, lut);
+    }
+
+    /**
+     * An image file: 8-bit grey is used as it is (the published scripts hashed their PNGs
+     * directly); deeper images go through the min–max mapping (HU windows do not apply: image
+     * values are not HU).
+     */
+    private void decodeImage(InputFile f) throws SkippedFileException {
+        cachedFile = null;
+        ImageSlice img = ImageSliceReader.read(f.path());
+        width = img.width();
+        height = img.height();
+        int n = width * height;
+        if (pixels.length < n) {
+            pixels = new short[n];
+        }
+        int[] src = img.pixels();
+        if (img.bitDepth() <= 8 && !img.signed()) {
+            for (int i = 0; i < n; i++) {
+                pixels[i] = (short) src[i];
+            }
+            System.arraycopy(IDENTITY, 0, lut, 0, 256);
+            lutMin = 0;
+            return;
+        }
+        // Unsigned 16-bit values are shifted into int16 range; min-max mapping is shift-invariant.
+        int shift = img.signed() ? 0 : 1 << (img.bitDepth() - 1);
+        for (int i = 0; i < n; i++) {
+            pixels[i] = (short) (src[i] - shift);
+        }
+        lutMin = PublishedPreprocessing.minMaxLut(pixels, n, lut);
     }
 
     /**
@@ -159,13 +294,11 @@ public final class SliceDecoder {
     }
 
     private DicomHeader open(InputFile f) throws SkippedFileException {
-        if (f.problem() != null) {
-            throw f.problem();
-        }
-        if (f.equals(cachedFile)) {
+        if (f.equals(cachedFile) && cachedHeader != null) {
             return cachedHeader;
         }
         cachedFile = null;
+        cachedVolume = null;
         int length = read(f);
         DicomHeader h = DicomReader.parse(fileBytes, length);
         if (h.encapsulated()) {

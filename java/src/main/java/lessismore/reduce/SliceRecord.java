@@ -32,6 +32,8 @@ public final class SliceRecord {
     double[] orientation;
     int rows;
     int columns;
+    /** Name for a volume this file forms alone (a NIfTI file), or null: named after the folder. */
+    String volumeLabel;
     /** dHash (64 bits) of the preprocessed 8-bit slice. */
     long signature;
 

@@ -161,9 +161,13 @@ public final class VolumeGrouper {
         return slash < 0 ? "" : rel.substring(0, slash);
     }
 
-    /** "chest-phase00-3fa2c1d9": the folder, made safe for file names, and a hash of the series key. */
+    /**
+     * "chest-phase00-3fa2c1d9": the folder (or the file's label, for a NIfTI volume), made safe for
+     * file names, and a hash of the series key.
+     */
     private static String volumeId(SliceRecord first, String seriesKey) {
-        String folder = folder(first).replaceAll("[^A-Za-z0-9._-]+", "_");
+        String base = first.volumeLabel != null ? first.volumeLabel : folder(first);
+        String folder = base.replaceAll("[^A-Za-z0-9._-]+", "_");
         if (folder.isEmpty()) {
             folder = "volume";
         } else if (folder.length() > 60) {
