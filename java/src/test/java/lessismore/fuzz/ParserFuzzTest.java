@@ -32,9 +32,13 @@ import org.junit.jupiter.api.Test;
  * src/test/resources/fixtures/fuzz/, whose files are replayed first on every run.
  */
 class ParserFuzzTest {
-    /** Bytes one input may allocate: a few times its size for buffers, plus decoded frames. */
+    /**
+     * Bytes one input may allocate: 8 times its size (copies, an inflated data set) plus 6 bytes
+     * per sample of the largest frame the reader accepts ({@link DicomReader#MAX_FRAME_SAMPLES}: a
+     * short and an int per sample) plus 32 MB for codec state.
+     */
     static long allocationBound(int inputLength) {
-        return 8L * inputLength + (64L << 20);
+        return 8L * inputLength + 6L * DicomReader.MAX_FRAME_SAMPLES + (32L << 20);
     }
 
     static final com.sun.management.ThreadMXBean THREADS =

@@ -33,6 +33,8 @@ public final class DicomReader {
     private static final int MAX_DEPTH = 32;
     /** Largest inflated data set accepted from a deflated file. */
     static final int MAX_INFLATED_BYTES = 1 << 30;
+    /** Largest frame decoded, in samples (4096 x 4096 greyscale); CT slices are 512 x 512. */
+    public static final int MAX_FRAME_SAMPLES = 1 << 24;
     private static final String DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10";
     private static final int SHARED_FUNCTIONAL_GROUPS = 0x5200_9229;
     private static final int PER_FRAME_FUNCTIONAL_GROUPS = 0x5200_9230;
@@ -203,6 +205,11 @@ public final class DicomReader {
         }
         if (v.frames < 1) {
             throw new SkippedFileException(SkipReason.CORRUPT, "invalid NumberOfFrames " + v.frames);
+        }
+        if ((long) h.rows * h.columns * h.samplesPerPixel > MAX_FRAME_SAMPLES) {
+            // Compressed data does not bound the decoded size; this does, before anything is allocated.
+            throw new SkippedFileException(SkipReason.UNSUPPORTED, "frame of " + h.columns + "x" + h.rows
+                    + " pixels x " + h.samplesPerPixel + " samples is over the limit of " + MAX_FRAME_SAMPLES + " samples");
         }
         h.bitsStored = v.bitsStored <= 0 ? h.bitsAllocated : v.bitsStored;
         h.highBit = v.highBit < 0 ? h.bitsStored - 1 : v.highBit;

@@ -92,10 +92,18 @@ public final class ImageSliceReader {
             throw new SkippedFileException(SkipReason.NOT_IMAGE, "not a PNG, JPEG or TIFF file");
         }
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
-        if (!readers.hasNext()) {
+        // The JDK's own plug-ins only: jai-imageio (on the class path for JPEG 2000) registers TIFF
+        // and other readers that are less robust on damaged files.
+        ImageReader reader = null;
+        while (readers.hasNext() && reader == null) {
+            ImageReader candidate = readers.next();
+            if (candidate.getClass().getName().startsWith("com.sun.imageio.")) {
+                reader = candidate;
+            }
+        }
+        if (reader == null) {
             throw new SkippedFileException(SkipReason.UNSUPPORTED, "no " + format + " decoder in this JDK");
         }
-        ImageReader reader = readers.next();
         BufferedImage image;
         try (ImageInputStream in = new FileImageInputStream(path.toFile())) {
             reader.setInput(in, false, true);
