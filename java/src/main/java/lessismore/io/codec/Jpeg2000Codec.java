@@ -27,8 +27,10 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *   <li>the frame is a raw codestream (SOC SIZ …) or a JP2 file whose first {@code jp2c} box
  *       holds one; only the codestream is handed on, so JP2 colour boxes are ignored (DICOM's
  *       Photometric Interpretation governs);
- *   <li>SIZ: a Part 1 codestream (HTJ2K and Part 2 are refused), image size equals Rows × Columns, component count equals Samples per Pixel, no
- *       component subsampling, every precision fits Bits Allocated, at most 65535 tiles;
+ *   <li>SIZ: a Part 1 codestream (HTJ2K and Part 2 are refused; Part 1 profiles JJ2000 does not
+ *       know, Rsiz above 2, are hidden from it in a copy), image size equals Rows × Columns,
+ *       component count equals Samples per Pixel, no component subsampling, every precision fits
+ *       Bits Allocated, at most 65535 tiles;
  *   <li>COD/COC (main and tile-part headers): decomposition levels, code-block size, transform
  *       within the standard's limits, quality layers × tiles × components at most 16384 (JJ2000
  *       keeps per-layer state per code-block); only Part 1 marker segments in the main and
@@ -45,12 +47,14 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * multi-component transform (RCT/ICT) come back transformed back to RGB, interleaved.
  *
  * <p>Memory: the compressed bytes once more (the library's stream cache), the decoded image in
- * the library's own raster (output size), and JJ2000's per-tile working buffers (a few ints per
- * sample of a tile, so a few times the output size for a one-tile frame).
+ * the library's own raster (output size), and JJ2000's working buffers. Measured: a real 512×512
+ * 12-bit slice allocates about 2.5 MB in all (output 0.5 MB); in 21,000 corrupted 128×128 streams
+ * the most any decode allocated was 4.9 MB.
  *
  * <p>Thread-safe: every call uses its own reader. JJ2000 prints a stack trace to standard error
  * when reading a tile's packets fails (the stream ends early); the checks above keep tile-parts
- * inside the frame, but a packet header corrupted to point past its tile-part can still do it.
+ * inside the frame, and none of those 21,000 corrupted streams made it print, but a packet
+ * header corrupted to point past its tile-part might still.
  */
 public final class Jpeg2000Codec implements FrameCodec {
     private static final int SOC = 0xFF4F;
@@ -97,9 +101,8 @@ public final class Jpeg2000Codec implements FrameCodec {
             csOff = 0;
         }
 
-        Raster raster;
         try {
-            raster = readRaster(stream, csOff, csLen);
+            copySamples(readRaster(stream, csOff, csLen), info, out);
         } catch (CodecException e) {
             throw e;
         } catch (OutOfMemoryError e) {
@@ -112,7 +115,6 @@ public final class Jpeg2000Codec implements FrameCodec {
         } catch (IOException | RuntimeException | Error e) {
             throw new CodecException("JPEG 2000: decoder failed: " + describe(e));
         }
-        copySamples(raster, info, out);
     }
 
     /** Runs the library on {@code src[off, off + len)}, which holds a checked raw codestream. */
@@ -193,7 +195,8 @@ public final class Jpeg2000Codec implements FrameCodec {
             throw new CodecException("JPEG 2000: SIZ gives " + csiz + " components");
         }
         if (lsiz != 38 + 3 * csiz || lsiz > end - p) {
-            throw new CodecException("JPEG 2000: SIZ length " + lsiz + " wrong for " + csiz + " components or past end of frame");
+            throw new CodecException("JPEG 2000: SIZ length " + lsiz + " wrong for " + csiz
+                    + " components or past end of frame");
         }
         int rsiz = u16(b, p + 2);
         if ((rsiz & 0x8000) != 0) {
@@ -346,8 +349,8 @@ public final class Jpeg2000Codec implements FrameCodec {
                 throw new CodecException("JPEG 2000: tile-part of tile " + isot + " has length " + psot);
             }
             if (psot > end - p) {
-                throw new CodecException("JPEG 2000: tile-part of tile " + isot + " at byte " + (p - off) + " of length "
-                        + psot + " runs " + (psot - (end - p)) + " bytes past end of frame (" + len
+                throw new CodecException("JPEG 2000: tile-part of tile " + isot + " at byte " + (p - off)
+                        + " of length " + psot + " runs " + (psot - (end - p)) + " bytes past end of frame (" + len
                         + " bytes): codestream truncated");
             }
             layers = Math.max(layers, checkTilePartHeader(b, p + 12, p + (int) psot, isot, csiz, off));

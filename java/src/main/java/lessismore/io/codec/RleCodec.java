@@ -58,7 +58,7 @@ public final class RleCodec implements FrameCodec {
             }
             if (start >= len) {
                 throw new CodecException("RLE: segment " + (i + 1) + " offset " + start
-                        + " past end of frame (" + len + " bytes)");
+                        + (start == len ? " at" : " past") + " end of frame (" + len + " bytes)");
             }
             if (i > 0 && start <= bounds[i - 1]) {
                 throw new CodecException("RLE: segment " + (i + 1) + " offset " + start
