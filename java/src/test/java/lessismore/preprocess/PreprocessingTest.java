@@ -52,6 +52,36 @@ class PreprocessingTest {
     }
 
     @Test
+    void monochrome1IsInvertedSoThatItHashesLikeMonochrome2(@TempDir Path tmp) throws Exception {
+        short[] px = new short[32 * 32];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (short) ((i * 13 + (i / 32) * 7) % 4000);
+        }
+        short[] inverted = new short[px.length];
+        for (int i = 0; i < px.length; i++) {
+            inverted[i] = (short) (3999 - px[i]);
+        }
+        long[] hashes = new long[2];
+        int k = 0;
+        for (String photometric : new String[] {"MONOCHROME2", "MONOCHROME1"}) {
+            Path f = tmp.resolve(photometric + ".dcm");
+            DicomWriter.builder()
+                    .addString(Tags.SOP_CLASS_UID, VR.UI, DicomWriter.CT_IMAGE_STORAGE)
+                    .addString(Tags.SOP_INSTANCE_UID, VR.UI, "1.2.826.0.1.3680043.10.99.6." + k)
+                    .addString(Tags.PHOTOMETRIC_INTERPRETATION, VR.CS, photometric)
+                    .addUS(Tags.SAMPLES_PER_PIXEL, 1).addUS(Tags.ROWS, 32).addUS(Tags.COLUMNS, 32)
+                    .addUS(Tags.BITS_ALLOCATED, 16).addUS(Tags.BITS_STORED, 12).addUS(Tags.HIGH_BIT, 11)
+                    .addUS(Tags.PIXEL_REPRESENTATION, 0).addDS(0x0028_1052, 0).addDS(0x0028_1053, 1)
+                    .addPixelData(k == 0 ? px : inverted)
+                    .write(f, Syntax.EXPLICIT_VR_LITTLE_ENDIAN, true);
+            lessismore.reduce.SliceDecoder d = new lessismore.reduce.SliceDecoder();
+            d.decodeSlice(new lessismore.io.InputFile(f, f.getFileName().toString(), Files.size(f), null), 0);
+            hashes[k++] = d.dhash64();
+        }
+        assertEquals(hashes[0], hashes[1]);
+    }
+
+    @Test
     void windowedResizedExportFromTheCli(@TempDir Path tmp) throws Exception {
         Path in = Files.createDirectories(tmp.resolve("in"));
         short[] px = new short[32 * 32];

@@ -1,7 +1,5 @@
 package lessismore.io.dicom;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import lessismore.io.SkipReason;
@@ -65,49 +63,19 @@ public final class DicomPixels {
         } else {
             int off = h.pixelDataOffset() + k * h.frameBytes();
             if (h.bitsAllocated() == 16) {
-                decodeNative16(h, off, out, n);
-                return;
-            }
-            byte[] src = h.buffer();
-            for (int i = 0; i < n; i++) {
-                out[i] = (short) (src[off + i] & 0xFF);
+                // Bulk copy in the data's byte order (an intrinsic, fast from the first slice on,
+                // before the JIT has compiled anything), then fix up bits in a loop C2 vectorizes.
+                ByteBuffer.wrap(h.buffer(), off, n * 2)
+                        .order(h.bigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN)
+                        .asShortBuffer().get(out, 0, n);
+            } else {
+                byte[] src = h.buffer();
+                for (int i = 0; i < n; i++) {
+                    out[i] = (short) (src[off + i] & 0xFF);
+                }
             }
         }
         applyBits(h, out, n);
-    }
-
-    private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
-    /**
-     * Native 16-bit samples with masking and sign extension in one pass. Written as a loop over a
-     * memory segment, which C2 vectorizes: about twice as fast as a bulk copy followed by a fix-up
-     * pass, which matters because this runs once per slice over 0.5 MB.
-     */
-    private static void decodeNative16(DicomHeader h, int off, short[] out, int n) {
-        MemorySegment seg = MemorySegment.ofArray(h.buffer());
-        int shift = h.highBit() - h.bitsStored() + 1;
-        int bits = h.bitsStored();
-        if (shift == 0 && bits == 16) {
-            MemorySegment.copy(seg, h.bigEndian() ? BE16 : LE16, off, out, 0, n);
-            return;
-        }
-        // One loop per byte order: the layout must be a constant for C2 to inline the access and
-        // vectorize (a layout passed as a parameter makes the loop ten times slower).
-        boolean signed = h.pixelRepresentation() == 1;
-        int up = signed ? 32 - (shift + bits) : shift;
-        int down = signed ? 32 - bits : (1 << bits) - 1;
-        if (h.bigEndian()) {
-            for (int i = 0; i < n; i++) {
-                int v = seg.get(BE16, off + 2L * i);
-                out[i] = (short) (signed ? (v << up) >> down : ((v & 0xFFFF) >>> up) & down);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                int v = seg.get(LE16, off + 2L * i);
-                out[i] = (short) (signed ? (v << up) >> down : ((v & 0xFFFF) >>> up) & down);
-            }
-        }
     }
 
     /**
