@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * DICOM fixtures.
  * Each mutated input must either decode or end in {@link SkippedFileException}; nothing else may
  * escape, no input may allocate more than {@link #allocationBound} bytes, and none may take more
- * than 2 s. A failing input is written to target/fuzz-failures/ and should be committed to
+ * than 2 s (an input still running after 10 s fails the test at once, as an endless loop). A failing input is written to target/fuzz-failures/ and should be committed to
  * src/test/resources/fixtures/fuzz/, whose files are replayed first on every run.
  */
 class ParserFuzzTest {
@@ -82,19 +82,47 @@ class ParserFuzzTest {
         }
     }
 
+    /** Runs the decodes on a daemon thread, so that an endless loop fails the test instead of hanging it. */
+    static final java.util.concurrent.ExecutorService WORKER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fuzz-worker");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Outcome of one input on the worker: what escaped (or null) and the bytes it allocated. */
+    record Outcome(Throwable escaped, long allocated) {
+    }
+
     static void check(byte[] input, String what) throws IOException {
-        long tid = Thread.currentThread().threadId();
-        long before = THREADS.getThreadAllocatedBytes(tid);
         long t0 = System.nanoTime();
+        java.util.concurrent.Future<Outcome> f = WORKER.submit(() -> {
+            long tid = Thread.currentThread().threadId();
+            long before = THREADS.getThreadAllocatedBytes(tid);
+            Throwable escaped = null;
+            try {
+                decode(input);
+            } catch (SkippedFileException expected) {
+                // The one allowed outcome besides success.
+            } catch (Throwable t) {
+                escaped = t;
+            }
+            return new Outcome(escaped, THREADS.getThreadAllocatedBytes(tid) - before);
+        });
+        Outcome o;
         try {
-            decode(input);
-        } catch (SkippedFileException expected) {
-            // The one allowed outcome besides success.
-        } catch (Throwable t) {
+            o = f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
             save(input, what);
-            fail(what + ": " + t + " escaped (input saved under target/fuzz-failures)", t);
+            fail(what + ": no result after 10 s, an endless loop (input saved under target/fuzz-failures)");
+            return;
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
         }
-        long allocated = THREADS.getThreadAllocatedBytes(tid) - before;
+        if (o.escaped() != null) {
+            save(input, what);
+            fail(what + ": " + o.escaped() + " escaped (input saved under target/fuzz-failures)", o.escaped());
+        }
+        long allocated = o.allocated();
         long millis = (System.nanoTime() - t0) / 1_000_000;
         if (allocated > allocationBound(input.length) || millis > 2000) {
             save(input, what);

@@ -7,12 +7,10 @@ import java.awt.image.DataBufferShort;
 import java.awt.image.DataBufferUShort;
 import java.awt.image.Raster;
 import java.awt.image.SampleModel;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * JPEG 2000 (transfer syntaxes 1.2.840.10008.1.2.4.90 lossless-only and .91 lossy), decoded by
@@ -34,7 +32,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *   <li>COD/COC (main and tile-part headers): decomposition levels, code-block size, transform
  *       within the standard's limits, quality layers × tiles × components at most 16384 (JJ2000
  *       keeps per-layer state per code-block); only Part 1 marker segments in the main and
- *       tile-part headers, each inside its header; PPM packet-header lengths inside the PPM data;
+ *       tile-part headers, each inside its header; no packed packet headers (PPM, PPT), on
+ *       which JJ2000 can loop forever;
  *   <li>the chain of tile-parts (SOT lengths) lies inside the frame and ends at EOC or at the end
  *       of the frame (a single trailing pad byte is allowed); every tile is present and has at
  *       least as many tile-parts as it announces.
@@ -75,6 +74,15 @@ public final class Jpeg2000Codec implements FrameCodec {
             COD, COC, 0xFF55, 0xFF57, 0xFF5C, 0xFF5D, 0xFF5E, 0xFF5F, 0xFF60, 0xFF63, 0xFF64);
     /** Packed packet headers, main header. */
     private static final int PPM = 0xFF60;
+    private static final int PPT = 0xFF61;
+
+    /**
+     * Packed packet headers (PPM in the main header, PPT in tile-part headers) are refused: when
+     * they run out, JJ2000 reads the end of its in-memory stream as endless one-bits and loops
+     * forever (found by ParserFuzzTest). Encoders rarely write them for medical images.
+     */
+    private static final CodecException PACKED_HEADERS_REFUSED = new CodecException(
+            "JPEG 2000: packed packet headers (PPM/PPT) are not supported");
     /** Marker segments Part 1 allows in a tile-part header: COD, COC, QCD, QCC, RGN, POC, PPT, PLT, COM. */
     private static final java.util.Set<Integer> TILE_HEADER_MARKERS = java.util.Set.of(
             COD, COC, 0xFF5C, 0xFF5D, 0xFF5E, 0xFF5F, 0xFF61, 0xFF58, 0xFF64);
@@ -102,7 +110,7 @@ public final class Jpeg2000Codec implements FrameCodec {
         }
 
         try {
-            copySamples(readRaster(stream, csOff, csLen), info, out);
+            copySamples(readRasterWithDeadline(stream, csOff, csLen, info), info, out);
         } catch (CodecException e) {
             throw e;
         } catch (OutOfMemoryError e) {
@@ -117,10 +125,118 @@ public final class Jpeg2000Codec implements FrameCodec {
         }
     }
 
+    /**
+     * Tile-part data {@code b[p, end)}: after 0xFF comes a byte below 0x90 (bit stuffing) or an
+     * in-stream SOP/EPH marker (FF91, FF92). JJ2000's packet-header reader, given FF FF, keeps
+     * returning the same stuffed byte's bits and never ends (found by ParserFuzzTest), so such
+     * data is refused here, as damaged.
+     */
+    private static void checkTileData(byte[] b, int p, int end, int tile, int off) throws CodecException {
+        for (int i = p; i < end; i++) {
+            if (b[i] == (byte) 0xFF) {
+                // A final FF would take its stuffed successor from the next marker.
+                int next = i + 1 < end ? b[i + 1] & 0xFF : 0xFF;
+                if (next >= 0x90 && next != 0x91 && next != 0x92) {
+                    throw new CodecException("JPEG 2000: invalid byte pair FF " + String.format("%02X", next)
+                            + " in the data of tile " + tile + " at byte " + (i - off));
+                }
+            }
+        }
+    }
+
+    /**
+     * The codestream as an ImageInputStream whose single-byte {@code read()} throws
+     * {@link java.io.EOFException} at the end instead of returning -1. JJ2000 expects that
+     * exception at the end of its data (its own file streams throw it); jai-imageio's adapter passes
+     * -1 through, which JJ2000's packet-header reader takes for endless one-bits and loops forever
+     * on a truncated or damaged packet (found by ParserFuzzTest).
+     */
+    private static final class EofThrowingStream extends javax.imageio.stream.ImageInputStreamImpl {
+        private final byte[] b;
+        private final int off;
+        private final int len;
+
+        EofThrowingStream(byte[] b, int off, int len) {
+            this.b = b;
+            this.off = off;
+            this.len = len;
+        }
+
+        @Override
+        public int read() throws IOException {
+            bitOffset = 0;
+            if (streamPos >= len) {
+                throw new java.io.EOFException("end of JPEG 2000 codestream");
+            }
+            return b[off + (int) streamPos++] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] dst, int dstOff, int n) throws IOException {
+            bitOffset = 0;
+            if (streamPos >= len) {
+                return -1;
+            }
+            int k = (int) Math.min(n, len - streamPos);
+            System.arraycopy(b, off + (int) streamPos, dst, dstOff, k);
+            streamPos += k;
+            return k;
+        }
+
+        @Override
+        public long length() {
+            return len;
+        }
+    }
+
+    /** Daemon threads that run JJ2000, so that a decode that never ends can be abandoned. */
+    private static final java.util.concurrent.ExecutorService DECODERS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "jpeg2000-decoder");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * {@link #readRaster} with a deadline of 5 s plus 2 s per megapixel (a 512 x 512 slice takes
+     * 50-120 ms). The checks above remove the endless loops the fuzzer found in JJ2000; this is the
+     * backstop for any it did not: the frame is refused and the run goes on, while the stuck
+     * thread (a daemon) is left behind until the process ends.
+     */
+    private static Raster readRasterWithDeadline(byte[] src, int off, int len, FrameInfo info)
+            throws IOException, CodecException {
+        long millis = 5000 + 2000L * info.rows() * info.columns() / 1_000_000;
+        java.util.concurrent.Future<Raster> f = DECODERS.submit(() -> readRaster(src, off, len));
+        try {
+            return f.get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(true);
+            throw new CodecException("JPEG 2000: decoder did not finish within " + millis + " ms (damaged data)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CodecException("JPEG 2000: interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof CodecException ce) {
+                throw ce;
+            }
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new CodecException("JPEG 2000: decoder failed: " + c);
+        }
+    }
+
     /** Runs the library on {@code src[off, off + len)}, which holds a checked raw codestream. */
     private static Raster readRaster(byte[] src, int off, int len) throws IOException, CodecException {
         ImageReader reader = new com.github.jaiimageio.jpeg2000.impl.J2KImageReaderSpi().createReaderInstance();
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(src, off, len))) {
+        try (ImageInputStream in = new EofThrowingStream(src, off, len)) {
             reader.setInput(in);
             Raster r = reader.readRaster(0, null);
             if (r == null) {
@@ -257,7 +373,6 @@ public final class Jpeg2000Codec implements FrameCodec {
         // --- rest of the main header, up to the first SOT
         boolean sawCod = false;
         int layers = 0;
-        java.io.ByteArrayOutputStream ppm = null; // packed packet headers (PPM), Zppm bytes left out
         while (true) {
             if (end - p < 4) {
                 throw new CodecException("JPEG 2000: main header runs past end of frame (no SOT)");
@@ -284,17 +399,13 @@ public final class Jpeg2000Codec implements FrameCodec {
                 sawCod = true;
             } else if (marker == COC) {
                 checkCoc(b, p + 4, seg - 2, csiz);
-            } else if (marker == PPM && seg > 3) {
-                ppm = ppm == null ? new java.io.ByteArrayOutputStream() : ppm;
-                ppm.write(b, p + 5, seg - 3);
+            } else if (marker == PPM) {
+                throw PACKED_HEADERS_REFUSED;
             }
             p += 2 + seg;
         }
         if (!sawCod) {
             throw new CodecException("JPEG 2000: main header has no COD marker segment");
-        }
-        if (ppm != null) {
-            checkPackedHeaders(ppm.toByteArray());
         }
 
         // --- tile-parts: SOT lengths must chain through the frame
@@ -393,6 +504,7 @@ public final class Jpeg2000Codec implements FrameCodec {
             }
             int marker = u16(b, p);
             if (marker == SOD) {
+                checkTileData(b, p + 2, end, tile, off);
                 return layers;
             }
             if (!TILE_HEADER_MARKERS.contains(marker)) {
@@ -408,29 +520,13 @@ public final class Jpeg2000Codec implements FrameCodec {
                 layers = checkCod(b, p + 4, seg - 2, csiz);
             } else if (marker == COC) {
                 checkCoc(b, p + 4, seg - 2, csiz);
+            } else if (marker == PPT) {
+                throw PACKED_HEADERS_REFUSED;
             }
             p += 2 + seg;
         }
     }
 
-    /**
-     * PPM contents (the Zppm bytes left out, segments in order): a chain of Nppm (4 bytes) and
-     * that many bytes of packet headers. JJ2000 allocates each Nppm before reading it.
-     */
-    private static void checkPackedHeaders(byte[] ppm) throws CodecException {
-        int q = 0;
-        while (q < ppm.length) {
-            if (ppm.length - q < 4) {
-                throw new CodecException("JPEG 2000: PPM packed packet headers end inside a length field");
-            }
-            long n = u32(ppm, q);
-            if (n > ppm.length - q - 4) {
-                throw new CodecException("JPEG 2000: PPM gives " + n + " bytes of packet headers, "
-                        + (ppm.length - q - 4) + " left");
-            }
-            q += 4 + (int) n;
-        }
-    }
 
     /** COD body: Scod, progression, layers (2), MCT, then the coding style parameters; returns layers. */
     private static int checkCod(byte[] b, int p, int n, int csiz) throws CodecException {
