@@ -328,19 +328,10 @@ public final class SliceDecoder {
         lutMin = preprocessing.lut(pixels, n, lut);
         if ("MONOCHROME1".equals(h.photometricInterpretation())) {
             // Minimum is white: invert the 8-bit image so that slices compare with MONOCHROME2 ones.
-            int range = maxValue(n) - lutMin;
-            for (int v = 0; v <= range; v++) {
+            for (int v = 0; v < lut.length; v++) {
                 lut[v] = 255 - lut[v];
             }
         }
-    }
-
-    private int maxValue(int n) {
-        int max = Short.MIN_VALUE;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, pixels[i]);
-        }
-        return max;
     }
 
     /**

@@ -447,8 +447,7 @@ public final class DicomReader {
                     }
                     continue;
                 }
-                pos = e.valueStart;
-                skipUndefinedLengthValue(1);
+                skipSequence(e, 1);
                 continue;
             }
             if (e.length > end - e.valueStart) {
@@ -606,8 +605,7 @@ public final class DicomReader {
                 continue;
             }
             if (e.length == UNDEFINED_LENGTH) {
-                pos = e.valueStart;
-                skipUndefinedLengthValue(depth);
+                skipSequence(e, depth);
             } else {
                 pos = e.valueStart + e.length;
             }
@@ -615,36 +613,16 @@ public final class DicomReader {
     }
 
     /**
-     * Skips a sequence (or encapsulated value) of undefined length starting at {@code pos}: items of
-     * defined length are jumped over, items of undefined length are parsed element by element.
+     * Skips a sequence of undefined length whose header {@code e} was just read: items of defined
+     * length are jumped over, items of undefined length are walked element by element (their
+     * nested sequences likewise) up to their delimiter.
      */
-    private void skipUndefinedLengthValue(int depth) throws SkippedFileException {
-        if (depth > MAX_DEPTH) {
-            throw corrupt("sequences nested deeper than " + MAX_DEPTH + " levels");
-        }
-        while (true) {
-            if (end - pos < 8) {
-                throw corrupt("sequence of undefined length not terminated before end of file");
+    private void skipSequence(Element e, int depth) throws SkippedFileException {
+        forEachItem(e, depth, (itemEnd, d) -> {
+            if (itemEnd < 0) {
+                walkItem(-1, d, (t, x) -> false);
             }
-            int tag = tagAt(pos);
-            int len = i32(pos + 4);
-            pos += 8;
-            if (tag == SEQUENCE_DELIMITATION) {
-                return;
-            }
-            if (tag != ITEM) {
-                throw corrupt("expected an item in a sequence, found " + DicomTags.format(tag)
-                        + " at offset " + (pos - 8));
-            }
-            if (len == 0xFFFF_FFFF) {
-                walkItem(-1, depth + 1, (t, e) -> false);
-                pos += 8;
-            } else if (len < 0 || len > end - pos) {
-                throw lengthPastEnd(ITEM, len, pos);
-            } else {
-                pos += len;
-            }
-        }
+        });
     }
 
     private void keep(Values v, int tag, int off, int len) throws SkippedFileException {
