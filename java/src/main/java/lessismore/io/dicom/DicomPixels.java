@@ -56,9 +56,7 @@ public final class DicomPixels {
             try {
                 codec.decode(src, off, len, info, out);
             } catch (CodecException e) {
-                throw new SkippedFileException(SkipReason.CORRUPT,
-                        "cannot decode frame " + k + " (" + TransferSyntax.describe(h.transferSyntaxUid()) + "): "
-                                + e.getMessage());
+                throw codecFailure(h, k, e);
             }
         } else {
             int off = h.pixelDataOffset() + k * h.frameBytes();
@@ -102,8 +100,7 @@ public final class DicomPixels {
                 codec.decode(frame, 0, frame.length, new FrameInfo(h.rows(), h.columns(), spp, h.bitsAllocated(),
                         h.bitsStored(), h.pixelRepresentation() == 1), tmp);
             } catch (CodecException e) {
-                throw new SkippedFileException(SkipReason.CORRUPT, "cannot decode frame " + k + " ("
-                        + TransferSyntax.describe(h.transferSyntaxUid()) + "): " + e.getMessage());
+                throw codecFailure(h, k, e);
             }
             for (int i = 0; i < out.length; i++) {
                 out[i] = tmp[i] & 0xFFFF;
@@ -152,6 +149,17 @@ public final class DicomPixels {
             }
         }
         return out;
+    }
+
+    /**
+     * A codec's refusal as a skip: "unsupported" when the stream uses a feature no decoder here
+     * has (progressive JPEG, HTJ2K, …), "corrupt" otherwise.
+     */
+    private static SkippedFileException codecFailure(DicomHeader h, int k, CodecException e) {
+        String m = e.getMessage();
+        boolean unsupported = m.contains("not supported") || m.contains("unsupported");
+        return new SkippedFileException(unsupported ? SkipReason.UNSUPPORTED : SkipReason.CORRUPT,
+                "cannot decode frame " + k + " (" + TransferSyntax.describe(h.transferSyntaxUid()) + "): " + m);
     }
 
     /** The compressed bytes of frame k: its fragments concatenated. */
