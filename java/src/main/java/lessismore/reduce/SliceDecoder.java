@@ -32,8 +32,12 @@ import lessismore.signature.DHash;
  * last file read is kept, so asking for several slices of one file reads it once.
  */
 public final class SliceDecoder {
-    /** Files larger than this are refused rather than read into memory (single-frame CT is ~0.5 MB). */
+    /** Files larger than this are refused (single-frame CT is ~0.5 MB). */
     static final long MAX_FILE_BYTES = 1L << 30;
+    /** DICOM files larger than this have their header read first and their frames one by one. */
+    static final long STREAM_ABOVE_BYTES = 16L << 20;
+    /** How much of such a file is read for its header (more when the header is longer). */
+    static final int HEADER_PREFIX_BYTES = 1 << 20;
 
     /**
      * Identity and geometry of one slice.
@@ -76,6 +80,10 @@ public final class SliceDecoder {
 
     private final Codecs codecs;
     private final Preprocessing preprocessing;
+    private final long streamAbove;
+    private final int headerPrefix;
+    /** One native frame read from the file when only the header is in memory. */
+    private byte[] frameBytes = new byte[0];
     /** Indices of the current slice's padding pixels, [0, paddingCount). */
     private int[] paddingIndex = new int[0];
     private byte[] fileBytes = new byte[1 << 20];
@@ -105,8 +113,15 @@ public final class SliceDecoder {
 
     /** A decoder with the given codecs for compressed transfer syntaxes and preprocessing. */
     public SliceDecoder(Codecs codecs, Preprocessing preprocessing) {
+        this(codecs, preprocessing, STREAM_ABOVE_BYTES, HEADER_PREFIX_BYTES);
+    }
+
+    /** As above, with the sizes that switch to header-first reading (for tests). */
+    SliceDecoder(Codecs codecs, Preprocessing preprocessing, long streamAbove, int headerPrefix) {
         this.codecs = codecs;
         this.preprocessing = preprocessing;
+        this.streamAbove = streamAbove;
+        this.headerPrefix = headerPrefix;
     }
 
     /**
@@ -299,8 +314,26 @@ public final class SliceDecoder {
         }
         cachedFile = null;
         cachedVolume = null;
-        int length = read(f);
-        DicomHeader h = DicomReader.parse(fileBytes, length);
+        DicomHeader h = null;
+        long size = f.size();
+        if (size > streamAbove) {
+            // A large (multi-frame) object: parse the header from a prefix and read frames as
+            // needed, so memory holds the header and one frame, not the whole file. Whatever the
+            // prefix cannot do (a longer header, compressed or deflated data) falls back below.
+            int length = read(f, headerPrefix);
+            try {
+                h = DicomReader.parsePrefix(fileBytes, length, size);
+                if (h.encapsulated() && h.bytesInBuffer() < size) {
+                    h = null;
+                }
+            } catch (SkippedFileException e) {
+                h = null;
+            }
+        }
+        if (h == null) {
+            int length = read(f, Integer.MAX_VALUE);
+            h = DicomReader.parse(fileBytes, length);
+        }
         if (h.encapsulated()) {
             // Fail early, for the file as a whole, on a syntax we cannot decode at all.
             codecs.forTransferSyntax(h.transferSyntaxUid());
@@ -318,7 +351,12 @@ public final class SliceDecoder {
         }
         width = h.columns();
         height = h.rows();
-        DicomPixels.decodeFrame(h, k, pixels, codecs);
+        long frameStart = h.pixelDataOffset() + (long) k * h.frameBytes();
+        if (!h.encapsulated() && frameStart + h.frameBytes() > h.bytesInBuffer()) {
+            DicomPixels.decodeNative(h, readFrame(cachedFile, frameStart, h.frameBytes()), 0, pixels);
+        } else {
+            DicomPixels.decodeFrame(h, k, pixels, codecs);
+        }
         int padded = preprocessing.usesPadding() ? findPadding(h, n) : 0;
         DicomHeader.Frame fr = h.frame(k);
         PublishedPreprocessing.toInt16Hounsfield(pixels, n, fr.slope(), fr.intercept());
@@ -360,29 +398,58 @@ public final class SliceDecoder {
         return count;
     }
 
-    private int read(InputFile f) throws SkippedFileException {
+    /** Reads up to {@code max} bytes from the start of {@code f} into {@link #fileBytes}. */
+    private int read(InputFile f, int max) throws SkippedFileException {
         try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > MAX_FILE_BYTES) {
                 throw new SkippedFileException(SkipReason.UNSUPPORTED,
                         "file of " + size + " bytes is larger than the " + MAX_FILE_BYTES + "-byte limit");
             }
-            if (fileBytes.length < size) {
-                fileBytes = new byte[(int) size];
+            int want = (int) Math.min(size, max);
+            if (fileBytes.length < want) {
+                fileBytes = new byte[want];
             }
-            ByteBuffer buf = ByteBuffer.wrap(fileBytes, 0, (int) size);
-            while (buf.hasRemaining()) {
-                if (ch.read(buf) < 0) {
-                    break;
-                }
-            }
-            return buf.position();
-        } catch (NoSuchFileException e) {
-            throw new SkippedFileException(SkipReason.UNREADABLE, "file vanished before it could be read");
-        } catch (AccessDeniedException e) {
-            throw new SkippedFileException(SkipReason.UNREADABLE, "permission denied");
+            return readFully(ch, ByteBuffer.wrap(fileBytes, 0, want), 0);
         } catch (IOException e) {
-            throw new SkippedFileException(SkipReason.UNREADABLE, "read error: " + e.getMessage());
+            throw readFailure(e);
         }
+    }
+
+    /** Reads {@code length} bytes at {@code offset} of {@code f} (one native frame). */
+    private byte[] readFrame(InputFile f, long offset, int length) throws SkippedFileException {
+        if (frameBytes.length < length) {
+            frameBytes = new byte[length];
+        }
+        try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ)) {
+            if (readFully(ch, ByteBuffer.wrap(frameBytes, 0, length), offset) < length) {
+                throw new SkippedFileException(SkipReason.CORRUPT, "file shrank while it was read");
+            }
+            return frameBytes;
+        } catch (IOException e) {
+            throw readFailure(e);
+        }
+    }
+
+    private static int readFully(FileChannel ch, ByteBuffer buf, long offset) throws IOException {
+        long at = offset;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, at);
+            if (n < 0) {
+                break;
+            }
+            at += n;
+        }
+        return buf.position();
+    }
+
+    private static SkippedFileException readFailure(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return new SkippedFileException(SkipReason.UNREADABLE, "file vanished before it could be read");
+        }
+        if (e instanceof AccessDeniedException) {
+            return new SkippedFileException(SkipReason.UNREADABLE, "permission denied");
+        }
+        return new SkippedFileException(SkipReason.UNREADABLE, "read error: " + e.getMessage());
     }
 }

@@ -54,9 +54,4 @@ public final class Codecs {
         }
         return c;
     }
-
-    /** Whether {@code uid} can be decoded. */
-    public boolean supports(String uid) {
-        return byUid.containsKey(uid) || TransferSyntax.isNative(uid);
-    }
 }

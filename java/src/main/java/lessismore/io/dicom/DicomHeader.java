@@ -42,10 +42,10 @@ public final class DicomHeader {
     Integer pixelPaddingRangeLimit;
     List<Frame> frames;
     byte[] buffer;
+    int bytesInBuffer;
     boolean bigEndian;
     boolean encapsulated;
     int pixelDataOffset;
-    int pixelDataLength;
     int[] fragmentOffset;
     int[] fragmentLength;
     /** Frame k is made of fragments [frameStart[k], frameStart[k + 1]). */
@@ -169,6 +169,14 @@ public final class DicomHeader {
         return buffer;
     }
 
+    /**
+     * How many bytes of the data set {@link #buffer()} holds: all of it, or for a header parsed
+     * from a prefix ({@link DicomReader#parsePrefix}) only the prefix.
+     */
+    public int bytesInBuffer() {
+        return bytesInBuffer;
+    }
+
     /** Whether native pixel data is big endian (Explicit VR Big Endian). */
     public boolean bigEndian() {
         return bigEndian;
@@ -182,11 +190,6 @@ public final class DicomHeader {
     /** Native pixel data: offset of the first byte in {@link #buffer()}. */
     public int pixelDataOffset() {
         return pixelDataOffset;
-    }
-
-    /** Native pixel data: bytes of all frames. */
-    public int pixelDataLength() {
-        return pixelDataLength;
     }
 
     /**

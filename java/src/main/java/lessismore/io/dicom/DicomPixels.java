@@ -58,19 +58,27 @@ public final class DicomPixels {
             } catch (CodecException e) {
                 throw codecFailure(h, k, e);
             }
+            applyBits(h, out, n);
         } else {
-            int off = h.pixelDataOffset() + k * h.frameBytes();
-            if (h.bitsAllocated() == 16) {
-                // Bulk copy in the data's byte order (an intrinsic, fast from the first slice on,
-                // before the JIT has compiled anything), then fix up bits in a loop C2 vectorizes.
-                ByteBuffer.wrap(h.buffer(), off, n * 2)
-                        .order(h.bigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN)
-                        .asShortBuffer().get(out, 0, n);
-            } else {
-                byte[] src = h.buffer();
-                for (int i = 0; i < n; i++) {
-                    out[i] = (short) (src[off + i] & 0xFF);
-                }
+            decodeNative(h, h.buffer(), h.pixelDataOffset() + k * h.frameBytes(), out);
+        }
+    }
+
+    /**
+     * Native greyscale frame whose bytes start at {@code src[off]} (the file's buffer, or a frame
+     * read on its own from a large file) to stored values, as {@link #decodeFrame}.
+     */
+    public static void decodeNative(DicomHeader h, byte[] src, int off, short[] out) {
+        int n = h.rows() * h.columns();
+        if (h.bitsAllocated() == 16) {
+            // Bulk copy in the data's byte order (an intrinsic, fast from the first slice on,
+            // before the JIT has compiled anything), then fix up bits in a loop C2 vectorizes.
+            ByteBuffer.wrap(src, off, n * 2)
+                    .order(h.bigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN)
+                    .asShortBuffer().get(out, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[i] = (short) (src[off + i] & 0xFF);
             }
         }
         applyBits(h, out, n);

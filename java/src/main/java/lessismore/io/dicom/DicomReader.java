@@ -48,13 +48,16 @@ public final class DicomReader {
 
     private byte[] b;
     private int end;
+    /** Size of the whole file; {@code end} is less when only a prefix was read. */
+    private long fileLength;
     private int pos;
     private boolean bigEndian;
     private boolean explicit;
 
-    private DicomReader(byte[] data, int length) {
+    private DicomReader(byte[] data, int length, long fileLength) {
         this.b = data;
         this.end = length;
+        this.fileLength = Math.max(length, fileLength);
     }
 
     /**
@@ -64,7 +67,21 @@ public final class DicomReader {
      * @throws SkippedFileException when the file is not DICOM, not an image, or damaged
      */
     public static DicomHeader parse(byte[] data, int length) throws SkippedFileException {
-        return new DicomReader(data, length).parse();
+        return new DicomReader(data, length, length).parse();
+    }
+
+    /**
+     * Parses a file of which only the first {@code length} bytes are in {@code data}, so that a
+     * large multi-frame object's header can be read without its pixel data. Native pixel data may
+     * lie beyond the prefix ({@link DicomHeader#bytesInBuffer()} says how much is present; the
+     * caller reads frames from the file). Any other failure may be due to the prefix being too
+     * short: then the caller retries with the whole file, as it must for encapsulated or deflated
+     * data.
+     *
+     * @param fileLength the size of the whole file
+     */
+    public static DicomHeader parsePrefix(byte[] data, int length, long fileLength) throws SkippedFileException {
+        return new DicomReader(data, length, fileLength).parse();
     }
 
     /** Frame-level values, from the top level or one functional-group item. */
@@ -170,6 +187,7 @@ public final class DicomReader {
             }
             b = out;
             end = n;
+            fileLength = n;
             pos = 0;
         } catch (DataFormatException e) {
             throw corrupt("deflated data set cannot be inflated (" + e.getMessage() + ")");
@@ -191,6 +209,7 @@ public final class DicomReader {
         String ts = v.transferSyntax;
         h.transferSyntaxUid = ts;
         h.buffer = b;
+        h.bytesInBuffer = end;
         h.bigEndian = bigEndian;
         if (h.rows <= 0 || h.columns <= 0) {
             throw new SkippedFileException(SkipReason.CORRUPT,
@@ -233,13 +252,12 @@ public final class DicomReader {
             long expected = h.bitsAllocated == 1
                     ? ((long) h.rows * h.columns * h.samplesPerPixel * v.frames + 7) / 8
                     : (long) h.frameBytes() * v.frames;
-            long available = Math.min(v.pixelLength, end - v.pixelOffset);
+            long available = Math.min(v.pixelLength, fileLength - v.pixelOffset);
             if (available < expected) {
                 throw new SkippedFileException(SkipReason.CORRUPT,
                         "truncated pixel data: expected " + expected + " bytes, found " + available);
             }
             h.pixelDataOffset = v.pixelOffset;
-            h.pixelDataLength = (int) expected;
         } else {
             if (!v.pixelUndefinedLength) {
                 throw corrupt("Pixel Data of compressed transfer syntax " + TransferSyntax.describe(ts)
@@ -430,7 +448,7 @@ public final class DicomReader {
                 v.pixelData = true;
                 v.pixelOffset = e.valueStart;
                 v.pixelUndefinedLength = e.length == UNDEFINED_LENGTH;
-                v.pixelLength = e.length == UNDEFINED_LENGTH ? 0 : (int) Math.min(e.length, end - e.valueStart);
+                v.pixelLength = e.length == UNDEFINED_LENGTH ? 0 : (int) Math.min(e.length, fileLength - e.valueStart);
                 return;
             }
             if (e.length == UNDEFINED_LENGTH || tag == SHARED_FUNCTIONAL_GROUPS || tag == PER_FRAME_FUNCTIONAL_GROUPS) {
