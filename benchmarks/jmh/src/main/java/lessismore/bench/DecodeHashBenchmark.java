@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import lessismore.io.InputFile;
 import lessismore.io.InputScanner;
 import lessismore.io.SkippedFileException;
+import lessismore.io.dicom.DicomReader;
 import lessismore.reduce.SliceDecoder;
 import lessismore.signature.DHash;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,7 +27,8 @@ import org.openjdk.jmh.annotations.State;
  * slices per second per thread (run with {@code -t 2} for both cores). {@code hashOnly} isolates
  * the LANCZOS resize + dHash of an 8-bit image already in memory.
  *
- * <p>Data: the uncompressed series of ../shared/data/ct (or {@code -Dlessismore.ct=DIR}).
+ * <p>Data: the uncompressed slices of ../shared/data/ct (or {@code -Dlessismore.ct=DIR}); compressed
+ * ones are measured per transfer syntax by {@link DicomDecodeBenchmark}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -43,11 +45,14 @@ public class DecodeHashBenchmark {
             SliceDecoder probe = new SliceDecoder();
             for (InputFile f : InputScanner.scan(ct)) {
                 try {
+                    byte[] bytes = Files.readAllBytes(f.path()); // into the page cache
+                    if (DicomReader.parse(bytes, bytes.length).encapsulated()) {
+                        continue; // compressed slices: see DicomDecodeBenchmark, per transfer syntax
+                    }
                     probe.decodeSlice(f, 0);
-                    Files.readAllBytes(f.path()); // into the page cache
                     files.add(f);
                 } catch (SkippedFileException e) {
-                    // Not an image this version decodes (DICOMDIR, JPEG 2000): not part of this path.
+                    // Not an image (DICOMDIR): not part of this path.
                 }
             }
             if (files.isEmpty()) {
