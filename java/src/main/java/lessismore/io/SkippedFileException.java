@@ -17,6 +17,26 @@ public final class SkippedFileException extends Exception {
         this.reason = reason;
     }
 
+    /**
+     * The skip for a file that could not be read: not found, permission denied, or another read
+     * error, whose message is kept on one line.
+     */
+    public static SkippedFileException unreadable(java.io.IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return new SkippedFileException(SkipReason.UNREADABLE, "file not found: " + n.getFile());
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return new SkippedFileException(SkipReason.UNREADABLE, "permission denied: " + a.getFile());
+        }
+        return new SkippedFileException(SkipReason.UNREADABLE, "read error: " + oneLine(e));
+    }
+
+    /** An exception's message (or its class name) with line breaks and runs of spaces folded. */
+    public static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.replaceAll("\\s+", " ").strip();
+    }
+
     /** The category of the problem. */
     public SkipReason reason() {
         return reason;

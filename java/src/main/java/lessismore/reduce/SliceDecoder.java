@@ -3,8 +3,6 @@ package lessismore.reduce;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import lessismore.io.InputFile;
 import lessismore.io.SkipReason;
@@ -412,7 +410,7 @@ public final class SliceDecoder {
             }
             return readFully(ch, ByteBuffer.wrap(fileBytes, 0, want), 0);
         } catch (IOException e) {
-            throw readFailure(e);
+            throw SkippedFileException.unreadable(e);
         }
     }
 
@@ -427,7 +425,7 @@ public final class SliceDecoder {
             }
             return frameBytes;
         } catch (IOException e) {
-            throw readFailure(e);
+            throw SkippedFileException.unreadable(e);
         }
     }
 
@@ -441,15 +439,5 @@ public final class SliceDecoder {
             at += n;
         }
         return buf.position();
-    }
-
-    private static SkippedFileException readFailure(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return new SkippedFileException(SkipReason.UNREADABLE, "file vanished before it could be read");
-        }
-        if (e instanceof AccessDeniedException) {
-            return new SkippedFileException(SkipReason.UNREADABLE, "permission denied");
-        }
-        return new SkippedFileException(SkipReason.UNREADABLE, "read error: " + e.getMessage());
     }
 }

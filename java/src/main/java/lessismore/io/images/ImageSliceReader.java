@@ -8,9 +8,7 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
@@ -81,12 +79,8 @@ public final class ImageSliceReader {
                 throw new SkippedFileException(SkipReason.UNREADABLE, "not a regular file: " + path);
             }
             format = sniff(path);
-        } catch (NoSuchFileException e) {
-            throw new SkippedFileException(SkipReason.UNREADABLE, "file not found: " + e.getFile());
-        } catch (AccessDeniedException e) {
-            throw new SkippedFileException(SkipReason.UNREADABLE, "permission denied: " + e.getFile());
         } catch (IOException e) {
-            throw new SkippedFileException(SkipReason.UNREADABLE, "read error: " + oneLine(e));
+            throw SkippedFileException.unreadable(e);
         }
         if (format == null) {
             throw new SkippedFileException(SkipReason.NOT_IMAGE, "not a PNG, JPEG or TIFF file");
@@ -127,14 +121,14 @@ public final class ImageSliceReader {
         } catch (SkippedFileException e) {
             throw e;
         } catch (IOException e) {
-            String m = oneLine(e);
+            String m = SkippedFileException.oneLine(e);
             if (m.contains("Unsupported") || m.contains("unsupported")) {
                 throw new SkippedFileException(SkipReason.UNSUPPORTED, "cannot decode " + format + ": " + m);
             }
             throw new SkippedFileException(SkipReason.CORRUPT, "cannot decode " + format + ": " + m);
         } catch (RuntimeException e) {
             // The JDK decoders throw unchecked exceptions on some damaged inputs.
-            throw new SkippedFileException(SkipReason.CORRUPT, "cannot decode " + format + ": " + oneLine(e));
+            throw new SkippedFileException(SkipReason.CORRUPT, "cannot decode " + format + ": " + SkippedFileException.oneLine(e));
         } finally {
             reader.dispose();
         }
@@ -162,11 +156,6 @@ public final class ImageSliceReader {
             return "tiff";
         }
         return null;
-    }
-
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("\\s+", " ").strip();
     }
 
     /** PIL's "L" from 8-bit R, G, B; also used on 16-bit samples (fits in a long). */

@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -71,19 +70,10 @@ public final class NiftiReader {
         try {
             return read(path, maxDataBytes);
         } catch (ZipException | EOFException e) {
-            throw new SkippedFileException(SkipReason.CORRUPT, "damaged gzip stream or file: " + oneLine(e));
-        } catch (NoSuchFileException e) {
-            throw new SkippedFileException(SkipReason.UNREADABLE, "file not found: " + e.getFile());
-        } catch (AccessDeniedException e) {
-            throw new SkippedFileException(SkipReason.UNREADABLE, "permission denied: " + e.getFile());
+            throw new SkippedFileException(SkipReason.CORRUPT, "damaged gzip stream or file: " + SkippedFileException.oneLine(e));
         } catch (IOException e) {
-            throw new SkippedFileException(SkipReason.UNREADABLE, "read error: " + oneLine(e));
+            throw SkippedFileException.unreadable(e);
         }
-    }
-
-    private static String oneLine(Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("\\s+", " ").strip();
     }
 
     /** Parsed header fields, version independent. */
