@@ -9,7 +9,9 @@ import lessismore.output.OutputDirectory;
 import lessismore.reduce.Export;
 import lessismore.reduce.Reducer;
 import lessismore.reduce.VolumeGrouper;
-import lessismore.select.HashReferenceGreedy;
+import lessismore.select.Rule;
+import lessismore.select.SignatureStrategy;
+import lessismore.signature.HashMethod;
 import lessismore.synth.PhantomGenerator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -62,11 +64,14 @@ final class DemoCommand implements Callable<Integer> {
             return ExitCodes.INTERNAL_ERROR;
         }
         out.println("reduce " + study + " --out " + reduced + " --strategy hash --threshold 6 --export png");
-        int code = ReduceCommand.runReducer(spec, new Reducer.Options(study, reduced, new HashReferenceGreedy(6), 6,
-                VolumeGrouper.Order.ANATOMICAL, Export.PNG, true, Runtime.getRuntime().availableProcessors(),
-                Reducer.Progress.NONE), !quiet, ReduceCommand.Report.TABLE);
+        SignatureStrategy<long[]> hash6 = new SignatureStrategy<>(new HashMethod(HashMethod.Kind.DHASH, 8),
+                Rule.REFERENCE, 6);
+        int code = ReduceCommand.runReducer(spec, new Reducer.Options(study, reduced, hash6,
+                VolumeGrouper.Order.ANATOMICAL, Export.PNG, true, Runtime.getRuntime().availableProcessors())
+                .withReport(true), !quiet, ReduceCommand.Report.TABLE);
         if (code == ExitCodes.OK) {
             out.println("kept slices as PNG: " + reduced.resolve("images"));
+            out.println("report:             " + reduced.resolve("report.html"));
         }
         return code;
     }

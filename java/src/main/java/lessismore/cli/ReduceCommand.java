@@ -13,9 +13,13 @@ import lessismore.reduce.ReduceException;
 import lessismore.reduce.Reducer;
 import lessismore.reduce.VolumeGrouper;
 import lessismore.select.EveryNth;
-import lessismore.select.HashReferenceGreedy;
+import lessismore.select.InformationFilter;
 import lessismore.select.KeepAll;
+import lessismore.select.Rule;
 import lessismore.select.SelectionStrategy;
+import lessismore.select.SignatureStrategy;
+import lessismore.signature.HashMethod;
+import lessismore.signature.SignatureMethod;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,12 +45,43 @@ final class ReduceCommand implements Callable<Integer> {
 
     @Option(names = "--strategy", paramLabel = "NAME", defaultValue = "hash",
             converter = StrategyConverter.class,
-            description = "hash (published Hash-t, default), all, every-n.")
+            description = "hash (perceptual hash, default: the published Hash-6), ssim, mi, embedding, all, every-n.")
     Strategy strategy;
 
-    @Option(names = {"-t", "--threshold"}, paramLabel = "BITS", defaultValue = "6",
-            description = "hash: largest Hamming distance (of 64 bits) that counts as a duplicate (default ${DEFAULT-VALUE}).")
-    int threshold;
+    @Option(names = {"-t", "--threshold"}, paramLabel = "VALUE",
+            description = "Redundancy threshold: largest Hamming distance for hash (default 6 for 64-bit hashes, "
+                    + "scaled by bits for larger), smallest similarity for ssim (default 0.9), mi/nmi and "
+                    + "embedding (cosine, default 0.95). A fractional hash threshold d+p drops distance d+1 "
+                    + "for a fixed share p of the slices.")
+    Double threshold;
+
+    @Option(names = "--keep-fraction", paramLabel = "F",
+            description = "Instead of --threshold: search the threshold that keeps about F (0..1] of the "
+                    + "slices of the whole dataset; summary.json and the report give the threshold found.")
+    Double keepFraction;
+
+    @Option(names = "--rule", paramLabel = "RULE", defaultValue = "reference",
+            description = "reference (published greedy per volume, default), consecutive (against the last "
+                    + "kept slice, O(n)) or global (reference rule across all volumes).")
+    String rule;
+
+    @Option(names = "--hash", paramLabel = "KIND", defaultValue = "dhash",
+            description = "hash: dhash (default), ahash, phash or whash, as defined by imagehash 4.3.")
+    String hashKind;
+
+    @Option(names = "--hash-size", paramLabel = "N", defaultValue = "8",
+            description = "hash: side of the hash grid, 8 (64 bits, default) or 16 (256 bits).")
+    int hashSize;
+
+    @Option(names = "--min-information", paramLabel = "MEASURE=MIN", arity = "0..1",
+            fallbackValue = "area=0.05",
+            description = "Drop near-empty slices before comparing: area=FRACTION (share of pixels at grey "
+                    + "level >= 32; bare option: area=0.05) or entropy=BITS of the grey histogram.")
+    String minInformation;
+
+    @Option(names = "--report", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Write report.html (self-contained) and report.json (default on; --no-report to skip).")
+    boolean report;
 
     @Option(names = "--n", paramLabel = "K", defaultValue = "2",
             description = "every-n: keep every K-th slice of each volume (default ${DEFAULT-VALUE}).")
@@ -90,35 +125,69 @@ final class ReduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SelectionStrategy s = switch (strategy) {
-            case hash -> {
-                if (threshold < 0 || threshold > 64) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "--threshold must be between 0 and 64, got " + threshold);
-                }
-                yield new HashReferenceGreedy(threshold);
+        SelectionStrategy s;
+        InformationFilter filter;
+        try {
+            s = strategy();
+            filter = minInformation == null ? null : InformationFilter.parse(minInformation);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (keepFraction != null) {
+            if (!(s instanceof SignatureStrategy<?>)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--keep-fraction needs a strategy that compares slices (hash, ssim, mi, embedding)");
             }
-            case all -> new KeepAll();
-            case every_n -> {
-                if (n < 1) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--n must be at least 1, got " + n);
-                }
-                yield new EveryNth(n);
+            if (threshold != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--keep-fraction and --threshold exclude each other");
             }
-        };
-        Integer shownThreshold = switch (strategy) {
-            case hash -> threshold;
-            case every_n -> n;
-            case all -> null;
-        };
+            if (!(keepFraction > 0 && keepFraction <= 1)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--keep-fraction must be in (0, 1], got " + keepFraction);
+            }
+        }
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (t < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1");
         }
         Report report = json ? Report.JSON : quiet ? Report.NONE : Report.TABLE;
-        Reducer.Options options = new Reducer.Options(input, out, s, shownThreshold, order, export, overwrite, t,
-                Reducer.Progress.NONE).withPreprocessing(preprocessing(), size);
+        Reducer.Options options = new Reducer.Options(input, out, s, order, export, overwrite, t)
+                .withPreprocessing(preprocessing(), size)
+                .withTargets(keepFraction, filter)
+                .withReport(this.report);
         return runReducer(spec, options, !quiet, report);
+    }
+
+    /** The selection strategy the options describe. */
+    private SelectionStrategy strategy() {
+        Rule r = Rule.parse(rule);
+        return switch (strategy) {
+            case all -> new KeepAll();
+            case every_n -> new EveryNth(n);
+            case hash -> {
+                HashMethod.Kind kind = switch (hashKind.toLowerCase(Locale.ROOT)) {
+                    case "dhash" -> HashMethod.Kind.DHASH;
+                    case "ahash" -> HashMethod.Kind.AHASH;
+                    case "phash" -> HashMethod.Kind.PHASH;
+                    case "whash" -> HashMethod.Kind.WHASH;
+                    default -> throw new IllegalArgumentException("unknown --hash '" + hashKind
+                            + "' (expected dhash, ahash, phash or whash)");
+                };
+                // 6 of 64 bits is the published threshold; larger hashes keep its share of bits.
+                double bits = (double) hashSize * hashSize;
+                double t = threshold != null ? threshold : Math.round(6 * bits / 64);
+                if (t > bits) {
+                    throw new IllegalArgumentException("--threshold must be between 0 and " + (int) bits
+                            + " for a " + (int) bits + "-bit hash, got " + t);
+                }
+                yield signatureStrategy(new HashMethod(kind, hashSize), r, t);
+            }
+        };
+    }
+
+    private static <S> SignatureStrategy<S> signatureStrategy(SignatureMethod<S> m, Rule r, double t) {
+        return new SignatureStrategy<>(m, r, t);
     }
 
     private Preprocessing preprocessing() {
@@ -215,7 +284,7 @@ final class ReduceCommand implements Callable<Integer> {
                 case "all" -> Strategy.all;
                 case "every-n", "every_n" -> Strategy.every_n;
                 default -> throw new CommandLine.TypeConversionException(
-                        "unknown strategy '" + value + "' (expected hash, all or every-n)");
+                        "unknown strategy '" + value + "' (expected hash, ssim, mi, embedding, all or every-n)");
             };
         }
     }

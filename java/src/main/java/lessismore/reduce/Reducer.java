@@ -30,9 +30,17 @@ import lessismore.output.Csv;
 import lessismore.output.Json;
 import lessismore.output.OutputDirectory;
 import lessismore.preprocess.Preprocessing;
+import lessismore.report.Report;
+import lessismore.select.Candidates;
+import lessismore.select.EveryNth;
+import lessismore.select.InformationFilter;
 import lessismore.select.Selection;
 import lessismore.select.SelectionStrategy;
+import lessismore.select.SignatureStrategy;
+import lessismore.select.ThresholdSearch;
 import lessismore.signature.DHash;
+import lessismore.signature.SignatureMethod;
+import lessismore.signature.Signer;
 
 /**
  * The {@code reduce} pipeline: scan the input, decode and sign every slice in parallel (keeping only
@@ -43,38 +51,54 @@ public final class Reducer {
     /**
      * Options of one run.
      *
-     * @param input     folder (or single file) to read
-     * @param output    folder to create
-     * @param strategy  selection rule
-     * @param threshold the strategy's threshold as given (for the summary), or null
-     * @param order     slice order within a volume
-     * @param export    what to write for kept slices
-     * @param overwrite replace an existing lessismore output
-     * @param threads   worker threads for decoding and export
-     * @param progress  told how many files are done; may be {@link Progress#NONE}
-     * @param preprocessing how slices become 8-bit images (default: the published min-max)
-     * @param exportSize    side of the square PNG export in pixels (Pillow-exact LANCZOS), 0 for native size
+     * @param input          folder (or single file) to read
+     * @param output         folder to create
+     * @param strategy       selection rule (a signature strategy's threshold is ignored when
+     *                       {@code keepFraction} is set)
+     * @param keepFraction   fraction of slices to keep by searching the threshold, or null
+     * @param minInformation drop near-empty slices first, or null
+     * @param order          slice order within a volume
+     * @param export         what to write for kept slices
+     * @param overwrite      replace an existing lessismore output
+     * @param threads        worker threads for decoding, comparing and export
+     * @param progress       told how many files are done; may be {@link Progress#NONE}
+     * @param preprocessing  how slices become 8-bit images (default: the published min-max)
+     * @param exportSize     side of the square PNG export in pixels (Pillow-exact LANCZOS), 0 for native size
+     * @param report         write report.html and report.json
      */
-    public record Options(Path input, Path output, SelectionStrategy strategy, Integer threshold,
-                          VolumeGrouper.Order order, Export export, boolean overwrite, int threads,
-                          Progress progress, Preprocessing preprocessing, int exportSize) {
-        /** Options with the published preprocessing and exports at native size. */
-        public Options(Path input, Path output, SelectionStrategy strategy, Integer threshold,
-                       VolumeGrouper.Order order, Export export, boolean overwrite, int threads, Progress progress) {
-            this(input, output, strategy, threshold, order, export, overwrite, threads, progress,
-                    new Preprocessing.PublishedMinMax(), 0);
+    public record Options(Path input, Path output, SelectionStrategy strategy, Double keepFraction,
+                          InformationFilter minInformation, VolumeGrouper.Order order, Export export,
+                          boolean overwrite, int threads, Progress progress, Preprocessing preprocessing,
+                          int exportSize, boolean report) {
+        /** Options with the published preprocessing, exports at native size, no report, no progress. */
+        public Options(Path input, Path output, SelectionStrategy strategy, VolumeGrouper.Order order,
+                       Export export, boolean overwrite, int threads) {
+            this(input, output, strategy, null, null, order, export, overwrite, threads, Progress.NONE,
+                    new Preprocessing.PublishedMinMax(), 0, false);
         }
 
         /** The same options reporting to {@code p}. */
         public Options withProgress(Progress p) {
-            return new Options(input, output, strategy, threshold, order, export, overwrite, threads, p,
-                    preprocessing, exportSize);
+            return new Options(input, output, strategy, keepFraction, minInformation, order, export, overwrite,
+                    threads, p, preprocessing, exportSize, report);
         }
 
         /** The same options with another preprocessing and PNG export size (0: native). */
         public Options withPreprocessing(Preprocessing pre, int size) {
-            return new Options(input, output, strategy, threshold, order, export, overwrite, threads, progress,
-                    pre, size);
+            return new Options(input, output, strategy, keepFraction, minInformation, order, export, overwrite,
+                    threads, progress, pre, size, report);
+        }
+
+        /** The same options with a keep-fraction target (or null) and an information filter (or null). */
+        public Options withTargets(Double fraction, InformationFilter filter) {
+            return new Options(input, output, strategy, fraction, filter, order, export, overwrite,
+                    threads, progress, preprocessing, exportSize, report);
+        }
+
+        /** The same options with the report on or off. */
+        public Options withReport(boolean on) {
+            return new Options(input, output, strategy, keepFraction, minInformation, order, export, overwrite,
+                    threads, progress, preprocessing, exportSize, on);
         }
     }
 
@@ -103,7 +127,14 @@ public final class Reducer {
         }
     }
 
+    /** The published signature, computed on the fast path (int16 rows mapped on the fly). */
+    private static final String DHASH_8 = "dhash-8";
+    /** Slices that get a report thumbnail at most (64² bytes each: 80 MiB at the cap). */
+    static final int MAX_THUMBNAILS = 20_000;
+
     private final Options o;
+    private final AtomicInteger thumbnailsLeft = new AtomicInteger(MAX_THUMBNAILS);
+    private final AtomicInteger thumbnailsOmitted = new AtomicInteger();
 
     /** @param options the run's options */
     public Reducer(Options options) {
@@ -132,16 +163,19 @@ public final class Reducer {
             List<SliceRecord> records = decodeAll(files);
             long tDecode = System.nanoTime();
             List<Volume> volumes = VolumeGrouper.group(records, o.order());
-            for (Volume v : volumes) {
-                apply(v, o.strategy());
-            }
+            SelectionOutcome selected = select(volumes);
             long tSelect = System.nanoTime();
             writeManifest(out.staging().resolve("manifest.csv"), records);
             export(out.staging(), volumes);
             long tWrite = System.nanoTime();
-            Map<String, Object> summary = summary(input, output, files, records, volumes,
+            Map<String, Object> summary = summary(input, output, files, records, volumes, selected,
                     new long[] {t0, tScan, tDecode, tSelect, tWrite});
             out.writeText("summary.json", Json.write(summary));
+            if (o.report()) {
+                Report.write(ReportAssembler.model(summary, volumes, selected, o.strategy().method(),
+                        o.keepFraction(), thumbnailsOmitted.get()),
+                        out.staging());
+            }
             out.commit();
             return new Result(records, volumes, summary, out.target());
         } catch (IOException | RuntimeException | Error e) {
@@ -204,9 +238,15 @@ public final class Reducer {
         int total = files.size();
         runWorkers(() -> {
             SliceDecoder decoder = new SliceDecoder(o.preprocessing());
-            for (int i; (i = next.getAndIncrement()) < total; ) {
-                perFile.set(i, decodeFile(decoder, files.get(i)));
-                o.progress().update("read", done.incrementAndGet(), total);
+            SignatureMethod<?> method = o.strategy().method();
+            try (Signer<?> signer = method == null ? null : method.newSigner()) {
+                for (int i; (i = next.getAndIncrement()) < total; ) {
+                    perFile.set(i, decodeFile(decoder, signer, files.get(i)));
+                    o.progress().update("read", done.incrementAndGet(), total);
+                }
+                if (signer != null) {
+                    signer.flush();
+                }
             }
             return null;
         });
@@ -237,7 +277,7 @@ public final class Reducer {
         }
     }
 
-    private static List<SliceRecord> decodeFile(SliceDecoder decoder, InputFile f) throws IOException {
+    private List<SliceRecord> decodeFile(SliceDecoder decoder, Signer<?> signer, InputFile f) throws IOException {
         List<SliceRecord> out = new ArrayList<>(1);
         try {
             decoder.forEachSlice(f, new SliceDecoder.Visitor() {
@@ -253,7 +293,7 @@ public final class Reducer {
                     r.rows = s.rows();
                     r.columns = s.columns();
                     r.volumeLabel = s.volumeLabel();
-                    r.signature = decoder.dhash64();
+                    sign(decoder, signer, r);
                     out.add(r);
                 }
 
@@ -271,6 +311,51 @@ public final class Reducer {
             out.add(r);
         }
         return out;
+    }
+
+    /**
+     * Measures, renders and signs the slice the decoder holds. dHash-8 (the default) is computed
+     * from int16 rows mapped on the fly, without the 8-bit image; everything else needs that image.
+     */
+    private void sign(SliceDecoder decoder, Signer<?> signer, SliceRecord r) {
+        SignatureMethod<?> method = o.strategy().method();
+        boolean fastHash = method != null && DHASH_8.equals(method.name());
+        if (fastHash) {
+            long h = decoder.dhash64();
+            r.signature = new long[] {h};
+            r.signatureText = DHash.toHex(h);
+        }
+        boolean thumbnail = o.report() && thumbnailsLeft.getAndUpdate(k -> Math.max(0, k - 1)) > 0;
+        if (o.report() && !thumbnail) {
+            thumbnailsOmitted.incrementAndGet();
+        }
+        if ((method == null || fastHash) && o.minInformation() == null && !thumbnail) {
+            return;
+        }
+        decoder.to8Bit();
+        int w = decoder.width();
+        int h = decoder.height();
+        if (thumbnail) {
+            r.thumbnail = Thumbnails.of(decoder.gray(), w, h, Thumbnails.SIZE);
+        }
+        if (o.minInformation() != null) {
+            r.information = o.minInformation().measure(decoder.gray(), w * h);
+            if (r.information < o.minInformation().minimum()) {
+                return; // dropped before comparison: no signature needed
+            }
+        }
+        if (!fastHash && method != null) {
+            signInto(method, signer, decoder.gray(), w, h, r);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> void signInto(SignatureMethod<S> method, Signer<?> signer, byte[] gray, int w, int h,
+                                     SliceRecord r) {
+        ((Signer<S>) signer).sign(gray, w, h, sig -> {
+            r.signature = sig;
+            r.signatureText = method.text(sig);
+        });
     }
 
     /** Runs {@code task} on {@code threads} threads (each pulls work itself) and waits for all. */
@@ -313,38 +398,101 @@ public final class Reducer {
 
     // ---- select ---------------------------------------------------------------------------------
 
-    private static void apply(Volume v, SelectionStrategy strategy) {
-        List<SliceRecord> slices = v.slices();
-        long[] sig = new long[slices.size()];
-        for (int i = 0; i < sig.length; i++) {
-            sig[i] = slices.get(i).signature;
+    /**
+     * What selection decided, for the summary and the report.
+     *
+     * @param candidates      the dataset as selection saw it (global indices over volumes)
+     * @param slices          the records in the same global order
+     * @param threshold       the threshold applied (given or found), or null without signatures
+     * @param search          the keep-fraction search, or null
+     * @param neighbourScores scores between neighbouring slices (for the report), or null
+     * @param lowInformation  slices dropped by {@code --min-information}
+     */
+    record SelectionOutcome(Candidates candidates, List<SliceRecord> slices, Double threshold,
+                            ThresholdSearch.Found search, double[] neighbourScores, int lowInformation) {
+    }
+
+    private SelectionOutcome select(List<Volume> volumes) {
+        List<SliceRecord> slices = new ArrayList<>();
+        int[] volumeStart = new int[volumes.size() + 1];
+        for (int v = 0; v < volumes.size(); v++) {
+            volumeStart[v] = slices.size();
+            slices.addAll(volumes.get(v).slices());
         }
-        Selection s = strategy.select(sig);
-        for (int i = 0; i < sig.length; i++) {
+        volumeStart[volumes.size()] = slices.size();
+        int n = slices.size();
+        boolean[] eligible = new boolean[n];
+        List<Object> signatures = new ArrayList<>(n);
+        int low = 0;
+        for (int i = 0; i < n; i++) {
+            SliceRecord r = slices.get(i);
+            r.lowInformation = o.minInformation() != null && r.information < o.minInformation().minimum();
+            eligible[i] = !r.lowInformation;
+            low += r.lowInformation ? 1 : 0;
+            signatures.add(r.signature);
+        }
+        SignatureMethod<?> method = o.strategy().method();
+        Candidates c = new Candidates(volumeStart, eligible, method == null ? null : signatures,
+                Math.max(1, o.threads()));
+        Selection s;
+        Double threshold = null;
+        ThresholdSearch.Found found = null;
+        if (o.keepFraction() != null) {
+            if (!(o.strategy() instanceof SignatureStrategy<?> ss)) {
+                throw new IllegalArgumentException("--keep-fraction needs a strategy that compares slices");
+            }
+            found = ThresholdSearch.search(ss.method(), ss.rule(), c, o.keepFraction());
+            s = found.selection();
+            threshold = found.threshold();
+        } else {
+            s = o.strategy().select(c);
+            if (o.strategy() instanceof SignatureStrategy<?> ss) {
+                threshold = ss.threshold();
+            }
+        }
+        double[] neighbours = o.report() && method != null ? SignatureStrategy.neighbourScores(method, c) : null;
+        for (int i = 0; i < n; i++) {
             SliceRecord r = slices.get(i);
             if (s.kept()[i]) {
                 r.decision = SliceRecord.Decision.KEPT;
                 r.reason = "";
+                continue;
+            }
+            r.decision = SliceRecord.Decision.DROPPED;
+            if (r.lowInformation) {
+                r.reason = o.minInformation().reason(r.information);
+            } else if (s.reference()[i] >= 0) {
+                SliceRecord ref = slices.get(s.reference()[i]);
+                r.referenceVolume = ref.volumeId;
+                r.referenceSlice = ref.sliceIndex;
+                r.score = s.score()[i];
+                String where = ref.volumeId.equals(r.volumeId) ? "" : " of volume " + ref.volumeId;
+                r.reason = "near-duplicate of slice " + ref.sliceIndex + where + " (" + method.name() + " "
+                        + formatScore(method, r.score) + ")";
             } else {
-                r.decision = SliceRecord.Decision.DROPPED;
-                r.referenceSlice = s.reference()[i];
-                r.distance = s.distance()[i];
-                r.reason = r.referenceSlice >= 0
-                        ? "near-duplicate of slice " + r.referenceSlice + " (distance " + r.distance + ")"
-                        : strategy.dropRule();
+                r.reason = o.strategy().dropRule();
             }
         }
+        return new SelectionOutcome(c, slices, threshold, found, neighbours, low);
+    }
+
+    /** Whole numbers for Hamming distances, six decimals for similarities. */
+    static String formatScore(SignatureMethod<?> method, double score) {
+        if (Double.isNaN(score)) {
+            return "";
+        }
+        return method.discrete() ? Long.toString(Math.round(score)) : String.format(Locale.ROOT, "%.6f", score);
     }
 
     // ---- write ----------------------------------------------------------------------------------
 
     /** One row per slice (one per file for ordinary slices and skipped files), in input order. */
-    private static void writeManifest(Path file, List<SliceRecord> records) throws IOException {
+    private void writeManifest(Path file, List<SliceRecord> records) throws IOException {
+        SignatureMethod<?> method = o.strategy().method();
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write("path,frame,volume,slice_index,position_mm,instance_number,signature,decision,"
-                    + "reference_slice,distance,reason\n");
+                    + "reference_volume,reference_slice,score,reason\n");
             for (SliceRecord r : records) {
-                boolean skipped = r.decision == SliceRecord.Decision.SKIPPED;
                 w.write(Csv.field(r.relativePath()));
                 w.write(',');
                 w.write(r.frame >= 0 && r.frames > 1 ? Integer.toString(r.frame) : "");
@@ -357,13 +505,15 @@ public final class Reducer {
                 w.write(',');
                 w.write(r.instanceNumber == null ? "" : r.instanceNumber.toString());
                 w.write(',');
-                w.write(skipped ? "" : DHash.toHex(r.signature));
+                w.write(Csv.field(r.signatureText));
                 w.write(',');
                 w.write(r.decision.label());
                 w.write(',');
+                w.write(r.referenceVolume == null ? "" : Csv.field(r.referenceVolume));
+                w.write(',');
                 w.write(r.referenceSlice >= 0 ? Integer.toString(r.referenceSlice) : "");
                 w.write(',');
-                w.write(r.distance >= 0 ? Integer.toString(r.distance) : "");
+                w.write(method == null ? "" : formatScore(method, r.score));
                 w.write(',');
                 w.write(Csv.field(r.reason));
                 w.write('\n');
@@ -451,7 +601,7 @@ public final class Reducer {
     }
 
     private Map<String, Object> summary(Path input, Path output, List<InputFile> files, List<SliceRecord> records,
-                                        List<Volume> volumes, long[] t) {
+                                        List<Volume> volumes, SelectionOutcome sel, long[] t) {
         int kept = 0;
         int dropped = 0;
         int skipped = 0;
@@ -475,8 +625,25 @@ public final class Reducer {
         s.put("output", output.toString());
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("strategy", o.strategy().name());
-        p.put("threshold", o.threshold());
-        p.put("signature", "dhash-8 (imagehash 4.3, PIL LANCZOS 9x8)");
+        SignatureMethod<?> method = o.strategy().method();
+        if (o.strategy() instanceof EveryNth e) {
+            p.put("n", e.n());
+        }
+        if (method != null) {
+            SignatureStrategy<?> ss = (SignatureStrategy<?>) o.strategy();
+            p.put("signature", method.name());
+            p.put("signature_parameters", method.parameters());
+            p.put("comparison", method.direction() == SignatureMethod.Direction.DISTANCE
+                    ? "distance: redundant when <= threshold" : "similarity: redundant when >= threshold");
+            p.put("rule", ss.rule().label());
+            p.put("threshold", sel.threshold());
+            if (o.keepFraction() != null) {
+                p.put("keep_fraction", o.keepFraction());
+                p.put("threshold_found", sel.threshold());
+                p.put("threshold_search_steps", sel.search().trace().size());
+            }
+        }
+        p.put("min_information", o.minInformation() == null ? null : o.minInformation().describe());
         p.put("preprocessing", o.preprocessing().describe());
         p.put("export_size", o.exportSize() == 0 ? "native" : o.exportSize());
         p.put("order", o.order().name().toLowerCase(Locale.ROOT));
@@ -488,6 +655,7 @@ public final class Reducer {
         totals.put("slices", kept + dropped);
         totals.put("kept", kept);
         totals.put("dropped", dropped);
+        totals.put("dropped_low_information", sel.lowInformation());
         totals.put("skipped", skipped);
         totals.put("volumes", volumes.size());
         totals.put("kept_fraction", kept + dropped == 0 ? null : (double) kept / (kept + dropped));

@@ -5,8 +5,9 @@ import lessismore.io.SkipReason;
 
 /**
  * Everything a run keeps about one input file once its pixels are gone: identity and geometry
- * from the header, the 64-bit signature, and the decision. A few hundred bytes per slice, so a run
- * over millions of slices keeps no pixel data in memory.
+ * from the header, the signature, and the decision: a few hundred bytes per slice plus the
+ * signature (8 bytes for dHash-8, 16 KiB for a 128² SSIM sample) and, while the report's cap
+ * allows, a 64-pixel thumbnail; never the full image.
  */
 public final class SliceRecord {
     /** What happened to a file. */
@@ -34,8 +35,14 @@ public final class SliceRecord {
     int columns;
     /** Name for a volume this file forms alone (a NIfTI file), or null: named after the folder. */
     String volumeLabel;
-    /** dHash (64 bits) of the preprocessed 8-bit slice. */
-    long signature;
+    /** Signature of the preprocessed 8-bit slice (type set by the strategy's method), or null. */
+    Object signature;
+    /** The signature as manifest text ("" when it has none). */
+    String signatureText = "";
+    /** The {@code --min-information} measure, NaN when not measured. */
+    double information = Double.NaN;
+    /** Small rendering for the report, or null. */
+    lessismore.report.ReportModel.Thumbnail thumbnail;
 
     // Set by grouping and selection.
     String volumeId = "";
@@ -45,10 +52,14 @@ public final class SliceRecord {
     Decision decision;
     SkipReason skipReason;
     String reason = "";
-    /** Slice index of the kept reference a dropped slice duplicates, or -1. */
+    /** True when dropped by {@code --min-information} before any comparison. */
+    boolean lowInformation;
+    /** Volume id of the kept reference a dropped slice duplicates, or null. */
+    String referenceVolume;
+    /** Slice index of that reference in its volume, or -1. */
     int referenceSlice = -1;
-    /** Distance to that reference, or -1. */
-    int distance = -1;
+    /** Distance or similarity to that reference, NaN when none. */
+    double score = Double.NaN;
 
     SliceRecord(InputFile file, int frame) {
         this.file = file;
@@ -76,9 +87,14 @@ public final class SliceRecord {
         return file.relativePath();
     }
 
-    /** The 64-bit dHash. Meaningful unless skipped. */
-    public long signature() {
+    /** The signature ({@code long[]} hash words, {@code byte[]} sample image, {@code float[]} embedding), null when skipped. */
+    public Object signature() {
         return signature;
+    }
+
+    /** The signature as written to the manifest: hex for hashes, "" for others. */
+    public String signatureText() {
+        return signatureText;
     }
 
     /** Kept, dropped or skipped. */
@@ -96,7 +112,7 @@ public final class SliceRecord {
         return sliceIndex;
     }
 
-    /** Human-readable reason: reference and distance for dropped slices, the problem for skipped ones. */
+    /** Human-readable reason: reference and score for dropped slices, the problem for skipped ones. */
     public String reason() {
         return reason;
     }
@@ -111,9 +127,19 @@ public final class SliceRecord {
         return referenceSlice;
     }
 
-    /** Hamming distance to that reference, or -1. */
-    public int distance() {
-        return distance;
+    /** Volume id of that reference (another volume only under the global rule), or null. */
+    public String referenceVolume() {
+        return referenceVolume;
+    }
+
+    /** Distance or similarity to that reference, NaN when none. */
+    public double score() {
+        return score;
+    }
+
+    /** True when dropped by {@code --min-information}. */
+    public boolean lowInformation() {
+        return lowInformation;
     }
 
     /** Position along the slice normal in mm, NaN when unknown. */

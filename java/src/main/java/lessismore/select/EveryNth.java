@@ -1,15 +1,16 @@
 package lessismore.select;
 
-/** The paper's every-N-th baseline: keeps slices 0, n, 2n, … of each volume. */
-public final class EveryNth implements SelectionStrategy {
-    private final int n;
-
-    /** @param n the step, at least 1 */
-    public EveryNth(int n) {
+/**
+ * The paper's every-N-th baseline: keeps eligible slices 0, n, 2n, … of each volume.
+ *
+ * @param n the step, at least 1
+ */
+public record EveryNth(int n) implements SelectionStrategy {
+    /** Checks the step. */
+    public EveryNth {
         if (n < 1) {
             throw new IllegalArgumentException("every-n needs n >= 1, got " + n);
         }
-        this.n = n;
     }
 
     @Override
@@ -18,10 +19,13 @@ public final class EveryNth implements SelectionStrategy {
     }
 
     @Override
-    public Selection select(long[] signatures) {
-        Selection s = Selection.empty(signatures.length);
-        for (int i = 0; i < signatures.length; i += n) {
-            s.kept()[i] = true;
+    public Selection select(Candidates c) {
+        Selection s = Selection.empty(c.size());
+        for (int v = 0; v < c.volumes(); v++) {
+            int[] idx = c.eligibleOf(v);
+            for (int k = 0; k < idx.length; k += n) {
+                s.kept()[idx[k]] = true;
+            }
         }
         return s;
     }

@@ -1,21 +1,23 @@
 package lessismore.select;
 
+import java.util.Arrays;
+
 /**
- * The outcome of selection over one volume of n slices, in the volume's order.
+ * The outcome of selection over a dataset of n slices (global indices, see {@link Candidates}).
  *
  * @param kept      kept[i] is true when slice i stays in the dataset
- * @param reference for a slice dropped as a near-duplicate, the index of the kept slice it
+ * @param reference for a slice dropped as redundant, the global index of the kept slice it
  *                  duplicates; -1 otherwise
- * @param distance  the distance to that reference; -1 otherwise
+ * @param score     the distance or similarity to that reference; NaN otherwise
  */
-public record Selection(boolean[] kept, int[] reference, int[] distance) {
+public record Selection(boolean[] kept, int[] reference, double[] score) {
     /** A selection of n slices, all dropped without reference until a strategy fills it. */
     static Selection empty(int n) {
         int[] ref = new int[n];
-        int[] dist = new int[n];
-        java.util.Arrays.fill(ref, -1);
-        java.util.Arrays.fill(dist, -1);
-        return new Selection(new boolean[n], ref, dist);
+        double[] score = new double[n];
+        Arrays.fill(ref, -1);
+        Arrays.fill(score, Double.NaN);
+        return new Selection(new boolean[n], ref, score);
     }
 
     /** Number of kept slices. */

@@ -1,12 +1,19 @@
 package lessismore.select;
 
-/** Decides which slices of one ordered volume to keep, from their 64-bit signatures. */
-public interface SelectionStrategy {
+import lessismore.signature.SignatureMethod;
+
+/** Decides which slices of a dataset to keep. */
+public sealed interface SelectionStrategy permits KeepAll, EveryNth, SignatureStrategy {
     /** Name as given to {@code --strategy}. */
     String name();
 
-    /** Selects over signatures[0..n) of one volume in order. */
-    Selection select(long[] signatures);
+    /** The signature the strategy compares, or null when it needs none. */
+    default SignatureMethod<?> method() {
+        return null;
+    }
+
+    /** Selects among the eligible slices of {@code c}; ineligible slices are left dropped. */
+    Selection select(Candidates c);
 
     /** One-line description of why a slice without a reference was dropped (e.g. every-n). */
     default String dropRule() {

@@ -52,11 +52,11 @@ class ReduceBadInputTest {
     Map<String, String[]> manifest() throws Exception {
         Map<String, String[]> m = new HashMap<>();
         List<String> lines = Files.readAllLines(out.resolve("manifest.csv"));
-        assertEquals("path,frame,volume,slice_index,position_mm,instance_number,signature,decision,reference_slice,"
-                + "distance,reason", lines.getFirst());
+        assertEquals("path,frame,volume,slice_index,position_mm,instance_number,signature,decision,reference_volume,"
+                + "reference_slice,score,reason", lines.getFirst());
         for (String line : lines.subList(1, lines.size())) {
-            String[] f = line.split(",", 11);
-            String reason = f[10].startsWith("\"") ? f[10].substring(1, f[10].length() - 1).replace("\"\"", "\"") : f[10];
+            String[] f = line.split(",", 12);
+            String reason = f[11].startsWith("\"") ? f[11].substring(1, f[11].length() - 1).replace("\"\"", "\"") : f[11];
             m.put(f[0], new String[] {f[7], reason});
         }
         return m;

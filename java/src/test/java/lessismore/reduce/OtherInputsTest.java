@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import lessismore.TestData;
-import lessismore.select.HashReferenceGreedy;
 import lessismore.select.KeepAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,13 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 class OtherInputsTest {
     static Reducer.Result reduce(Path in, Path out, lessismore.select.SelectionStrategy s, Export export)
             throws Exception {
-        return new Reducer(new Reducer.Options(in, out, s, null, VolumeGrouper.Order.ANATOMICAL, export, false, 2,
-                Reducer.Progress.NONE)).run();
+        return new Reducer(new Reducer.Options(in, out, s, VolumeGrouper.Order.ANATOMICAL, export, false, 2)).run();
     }
 
     @Test
     void niftiVolumesBecomeOrderedSlices(@TempDir Path tmp) throws Exception {
-        Reducer.Result r = reduce(TestData.sharedData().resolve("nifti"), tmp.resolve("out"), new HashReferenceGreedy(6),
+        Reducer.Result r = reduce(TestData.sharedData().resolve("nifti"), tmp.resolve("out"), TestStrategies.hash6(),
                 Export.PNG);
         assertEquals(3, r.volumes().size());
         assertEquals(306, r.usableSlices());
@@ -56,11 +54,11 @@ class OtherInputsTest {
         for (int i = 0; i < a.size(); i++) {
             // Slice i's PNG is NNNN.png, so natural file-name order is anatomical order.
             assertEquals(String.format("%04d.png", i), b.get(i).file().path().getFileName().toString());
-            assertEquals(a.get(i).signature(), b.get(i).signature(), "slice " + i);
+            assertEquals(a.get(i).signatureText(), b.get(i).signatureText(), "slice " + i);
         }
         // With the published selection both give the same kept slices.
-        Reducer.Result d6 = reduce(series, tmp.resolve("d6"), new HashReferenceGreedy(6), Export.NONE);
-        Reducer.Result p6 = reduce(dicom.outputDir().resolve("images"), tmp.resolve("p6"), new HashReferenceGreedy(6),
+        Reducer.Result d6 = reduce(series, tmp.resolve("d6"), TestStrategies.hash6(), Export.NONE);
+        Reducer.Result p6 = reduce(dicom.outputDir().resolve("images"), tmp.resolve("p6"), TestStrategies.hash6(),
                 Export.NONE);
         List<Integer> keptD = d6.volumes().getFirst().slices().stream()
                 .filter(x -> x.decision() == SliceRecord.Decision.KEPT).map(SliceRecord::sliceIndex).toList();

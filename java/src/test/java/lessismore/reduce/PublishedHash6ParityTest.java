@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import lessismore.TestData;
-import lessismore.select.HashReferenceGreedy;
 import lessismore.signature.DHash;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +40,8 @@ class PublishedHash6ParityTest {
 
     private static Map<String, SliceRecord> reduce(Path out, VolumeGrouper.Order order) throws Exception {
         Path ct = TestData.sharedData().resolve("ct");
-        Reducer.Result r = new Reducer(new Reducer.Options(ct, out, new HashReferenceGreedy(6), 6, order,
-                Export.NONE, false, 2, Reducer.Progress.NONE)).run();
+        Reducer.Result r = new Reducer(new Reducer.Options(ct, out, TestStrategies.hash6(), order,
+                Export.NONE, false, 2)).run();
         Map<String, SliceRecord> byPath = new HashMap<>();
         for (SliceRecord s : r.records()) {
             byPath.put(s.relativePath(), s);
@@ -61,7 +60,7 @@ class PublishedHash6ParityTest {
                 assertEquals(SliceRecord.Decision.SKIPPED, s.decision(), e.getKey() + " is not an image for pydicom");
                 continue;
             }
-            assertEquals(g.hash(), DHash.toHex(s.signature()), e.getKey());
+            assertEquals(g.hash(), s.signatureText(), e.getKey());
             compared++;
         }
         assertEquals(271, compared, "every slice of the shared CT data, JPEG 2000 included, is compared");

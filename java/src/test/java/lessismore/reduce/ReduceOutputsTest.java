@@ -14,7 +14,6 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import lessismore.TestData;
 import lessismore.io.InputFile;
-import lessismore.select.HashReferenceGreedy;
 import lessismore.synth.PhantomGenerator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,8 +31,8 @@ class ReduceOutputsTest {
     }
 
     static Reducer.Result reduce(Path out, Export export) throws Exception {
-        return new Reducer(new Reducer.Options(study.root(), out, new HashReferenceGreedy(6), 6,
-                VolumeGrouper.Order.ANATOMICAL, export, false, 2, Reducer.Progress.NONE)).run();
+        return new Reducer(new Reducer.Options(study.root(), out, TestStrategies.hash6(),
+                VolumeGrouper.Order.ANATOMICAL, export, false, 2)).run();
     }
 
     static List<SliceRecord> kept(Reducer.Result r) {
@@ -50,7 +49,7 @@ class ReduceOutputsTest {
             for (PhantomGenerator.Duplicate d : s.exactDuplicates()) {
                 SliceRecord dup = byPath.get(d.file().toAbsolutePath());
                 SliceRecord orig = byPath.get(d.original().toAbsolutePath());
-                assertEquals(orig.signature(), dup.signature());
+                assertEquals(orig.signatureText(), dup.signatureText());
                 assertTrue(dup.decision() == SliceRecord.Decision.DROPPED
                         || orig.decision() == SliceRecord.Decision.DROPPED, d.file().toString());
                 checked++;
@@ -84,7 +83,8 @@ class ReduceOutputsTest {
             byte[] got = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
             assertArrayEquals(java.util.Arrays.copyOf(decoder.gray(), n), got);
             // The exported image hashes to the manifest's signature.
-            assertEquals(k.signature(), lessismore.signature.DHash.dhash64(got, img.getWidth(), img.getHeight()));
+            assertEquals(k.signatureText(), lessismore.signature.DHash.toHex(
+                    lessismore.signature.DHash.dhash64(got, img.getWidth(), img.getHeight())));
         }
     }
 
@@ -108,8 +108,8 @@ class ReduceOutputsTest {
     @Test
     void tiltedHeadSeriesIsOrderedAlongTheSliceNormal() throws Exception {
         Path ge = TestData.sharedData().resolve("ct/ge-head-tilt");
-        Reducer.Result r = new Reducer(new Reducer.Options(ge, tmp.resolve("ge"), new lessismore.select.KeepAll(), null,
-                VolumeGrouper.Order.ANATOMICAL, Export.NONE, false, 2, Reducer.Progress.NONE)).run();
+        Reducer.Result r = new Reducer(new Reducer.Options(ge, tmp.resolve("ge"), new lessismore.select.KeepAll(),
+                VolumeGrouper.Order.ANATOMICAL, Export.NONE, false, 2)).run();
         Volume v = r.volumes().getFirst();
         assertEquals("position", v.orderBasis());
         assertEquals(28, v.slices().size());

@@ -1,0 +1,235 @@
+package lessismore.select;
+
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+import lessismore.signature.SignatureMethod;
+
+/**
+ * Selection by comparing signatures under a {@link Rule} and a threshold: a slice is dropped when
+ * it is redundant with an earlier kept slice (distance ≤ threshold for hashes, similarity ≥
+ * threshold for SSIM, MI and embeddings).
+ *
+ * <p>For a discrete method (Hamming distances) a fractional threshold t = d + p (0 &lt; p &lt; 1)
+ * means: distances ≤ d are redundant, distance d + 1 is redundant for a fraction p of the
+ * candidate slices, chosen by a fixed hash of the slice's index (so runs repeat exactly). Whole
+ * thresholds are the published rule; fractions let {@code --keep-fraction} hit a target between two
+ * whole thresholds whose kept fractions lie far apart.
+ *
+ * @param <S> the signature type
+ */
+public final class SignatureStrategy<S> implements SelectionStrategy {
+    /** Candidates compared against the kept set together; bounds the per-block scratch arrays. */
+    private static final int BLOCK = 512;
+    /** Below this many comparisons a block is scanned on the calling thread. */
+    private static final long PARALLEL_MIN_PAIRS = 1 << 14;
+
+    private final SignatureMethod<S> method;
+    private final Rule rule;
+    private final double threshold;
+
+    /**
+     * @param method    the signature and its comparison
+     * @param rule      which kept slices a slice is compared with
+     * @param threshold distance (≤) or similarity (≥) at which a slice is redundant
+     */
+    public SignatureStrategy(SignatureMethod<S> method, Rule rule, double threshold) {
+        if (Double.isNaN(threshold)) {
+            throw new IllegalArgumentException("threshold is NaN");
+        }
+        if (method.discrete() && threshold < 0) {
+            throw new IllegalArgumentException(method.name() + ": threshold must be >= 0, got " + threshold);
+        }
+        this.method = method;
+        this.rule = rule;
+        this.threshold = threshold;
+    }
+
+    @Override
+    public String name() {
+        return switch (method.name().replaceAll("-\\d+$", "")) {
+            case "dhash", "ahash", "phash", "whash" -> "hash";
+            case "nmi" -> "mi";
+            default -> method.name();
+        };
+    }
+
+    @Override
+    public SignatureMethod<S> method() {
+        return method;
+    }
+
+    /** The comparison rule. */
+    public Rule rule() {
+        return rule;
+    }
+
+    /** The threshold. */
+    public double threshold() {
+        return threshold;
+    }
+
+    @Override
+    public Selection select(Candidates c) {
+        return select(c, null);
+    }
+
+    /** As {@link #select(Candidates)}, reusing comparisons stored in {@code cache} (may be null). */
+    Selection select(Candidates c, ScoreCache cache) {
+        @SuppressWarnings("unchecked")
+        List<S> sig = (List<S>) c.signatures();
+        Selection s = Selection.empty(c.size());
+        Scores scores = cache != null ? cache::score : (a, b) -> method.compare(sig.get(a), sig.get(b));
+        ForkJoinPool pool = new ForkJoinPool(Math.max(1, c.threads()));
+        try {
+            if (rule == Rule.GLOBAL) {
+                int[] all = IntStream.range(0, c.size()).filter(i -> c.eligible()[i]).toArray();
+                greedy(all, scores, s, pool);
+            } else {
+                run(pool, c.volumes(), v -> {
+                    int[] idx = c.eligibleOf(v);
+                    if (rule == Rule.REFERENCE) {
+                        greedy(idx, scores, s, null);
+                    } else {
+                        consecutive(idx, scores, s);
+                    }
+                });
+            }
+        } finally {
+            pool.shutdown();
+        }
+        return s;
+    }
+
+    /** Pairwise comparison by global index. */
+    interface Scores {
+        double score(int a, int b);
+    }
+
+    /**
+     * The reference rule over {@code cand} (global indices in order): a candidate is dropped when
+     * some earlier kept candidate is redundant with it, the first such being its reference.
+     * Candidates go in blocks: first each candidate of a block is scanned against the slices kept
+     * before the block (independently, so in parallel), then the block is resolved in order
+     * against the slices kept within it. The kept set is scanned in order, so the reference found
+     * is the first, exactly as the sequential rule.
+     */
+    private void greedy(int[] cand, Scores scores, Selection s, ForkJoinPool pool) {
+        int[] kept = new int[cand.length];
+        int nk = 0;
+        int[] first = new int[BLOCK];
+        double[] firstScore = new double[BLOCK];
+        for (int b0 = 0; b0 < cand.length; b0 += BLOCK) {
+            int b1 = Math.min(cand.length, b0 + BLOCK);
+            int before = nk;
+            int base = b0;
+            int[] keptNow = kept;
+            IntConsumer scan = k -> {
+                int ci = cand[base + k];
+                first[k] = -1;
+                for (int r = 0; r < before; r++) {
+                    double sc = scores.score(keptNow[r], ci);
+                    if (redundant(sc, ci)) {
+                        first[k] = keptNow[r];
+                        firstScore[k] = sc;
+                        return;
+                    }
+                }
+            };
+            if (pool != null && (long) before * (b1 - b0) >= PARALLEL_MIN_PAIRS) {
+                run(pool, b1 - b0, scan);
+            } else {
+                for (int k = 0; k < b1 - b0; k++) {
+                    scan.accept(k);
+                }
+            }
+            for (int k = 0; k < b1 - b0; k++) {
+                int ci = cand[b0 + k];
+                int ref = first[k];
+                double refScore = firstScore[k];
+                for (int r = before; ref < 0 && r < nk; r++) {
+                    double sc = scores.score(kept[r], ci);
+                    if (redundant(sc, ci)) {
+                        ref = kept[r];
+                        refScore = sc;
+                    }
+                }
+                if (ref >= 0) {
+                    s.reference()[ci] = ref;
+                    s.score()[ci] = refScore;
+                } else {
+                    s.kept()[ci] = true;
+                    kept[nk++] = ci;
+                }
+            }
+        }
+    }
+
+    /** The consecutive rule: each candidate against the last kept one of its volume. */
+    private void consecutive(int[] cand, Scores scores, Selection s) {
+        int last = -1;
+        for (int ci : cand) {
+            if (last >= 0) {
+                double sc = scores.score(last, ci);
+                if (redundant(sc, ci)) {
+                    s.reference()[ci] = last;
+                    s.score()[ci] = sc;
+                    continue;
+                }
+            }
+            s.kept()[ci] = true;
+            last = ci;
+        }
+    }
+
+    /** Redundancy under the threshold, with the fractional rule for discrete methods (class comment). */
+    boolean redundant(double score, int candidate) {
+        if (!method.discrete() || threshold == Math.rint(threshold)) {
+            return method.redundant(score, threshold);
+        }
+        double whole = Math.floor(threshold);
+        if (score <= whole) {
+            return true;
+        }
+        return score == whole + 1 && unitDraw(candidate) < threshold - whole;
+    }
+
+    /** A fixed value in [0, 1) for slice {@code i} (SplitMix64 finaliser of the index). */
+    static double unitDraw(int i) {
+        long z = (i + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return (z >>> 11) * 0x1.0p-53;
+    }
+
+    /**
+     * Score of every eligible slice against the previous eligible slice of its volume: what the
+     * report's histogram shows, independent of any threshold.
+     */
+    public static <S> double[] neighbourScores(SignatureMethod<S> method, Candidates c) {
+        @SuppressWarnings("unchecked")
+        List<S> sig = (List<S>) c.signatures();
+        double[][] perVolume = new double[c.volumes()][];
+        ForkJoinPool pool = new ForkJoinPool(Math.max(1, c.threads()));
+        try {
+            run(pool, c.volumes(), v -> {
+                int[] idx = c.eligibleOf(v);
+                double[] out = new double[Math.max(0, idx.length - 1)];
+                for (int k = 1; k < idx.length; k++) {
+                    out[k - 1] = method.compare(sig.get(idx[k - 1]), sig.get(idx[k]));
+                }
+                perVolume[v] = out;
+            });
+        } finally {
+            pool.shutdown();
+        }
+        return java.util.Arrays.stream(perVolume).flatMapToDouble(java.util.Arrays::stream).toArray();
+    }
+
+    /** Runs body(0..n) on the pool and waits; exceptions reach the caller. */
+    static void run(ForkJoinPool pool, int n, IntConsumer body) {
+        pool.submit(() -> IntStream.range(0, n).parallel().forEach(body)).join();
+    }
+}
