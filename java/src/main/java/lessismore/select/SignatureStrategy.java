@@ -13,7 +13,8 @@ import lessismore.signature.SignatureMethod;
  *
  * <p>For a discrete method (Hamming distances) a fractional threshold t = d + p (0 &lt; p &lt; 1)
  * means: distances ≤ d are redundant, distance d + 1 is redundant for a fraction p of the
- * candidate slices, chosen by a fixed hash of the slice's index (so runs repeat exactly). Whole
+ * candidate slices, chosen by a fixed hash of the slice's index (so runs repeat exactly); with
+ * d = −1 (thresholds in (−1, 0)) only identical signatures are dropped, for that fraction. Whole
  * thresholds are the published rule; fractions let {@code --keep-fraction} hit a target between two
  * whole thresholds whose kept fractions lie far apart.
  *
@@ -38,8 +39,8 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
         if (Double.isNaN(threshold)) {
             throw new IllegalArgumentException("threshold is NaN");
         }
-        if (method.discrete() && threshold < 0) {
-            throw new IllegalArgumentException(method.name() + ": threshold must be >= 0, got " + threshold);
+        if (method.discrete() && threshold < -1) {
+            throw new IllegalArgumentException(method.name() + ": threshold must be >= -1, got " + threshold);
         }
         this.method = method;
         this.rule = rule;

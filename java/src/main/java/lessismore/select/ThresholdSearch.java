@@ -51,22 +51,24 @@ public final class ThresholdSearch {
         double lo;
         double hi;
         if (method.discrete()) {
-            // Whole distances: the largest d with fraction(d) >= target, by doubling then bisection.
-            int keepMore = 0;
-            if (s.fraction(0) <= target) {
-                return s.best();
-            }
-            int keepLess = 1;
-            while (s.fraction(keepLess) > target && keepLess < (1 << 20)) {
-                keepMore = keepLess;
-                keepLess *= 2;
-            }
-            while (keepLess - keepMore > 1) {
-                int mid = (keepMore + keepLess) >>> 1;
-                if (s.fraction(mid) > target) {
-                    keepMore = mid;
-                } else {
-                    keepLess = mid;
+            // Whole distances: the largest d with fraction(d) > target, by doubling then bisection;
+            // d = -1 (nothing redundant) when even identical signatures are too many to drop.
+            int keepMore = -1;
+            int keepLess = 0;
+            if (s.fraction(0) > target) {
+                keepMore = 0;
+                keepLess = 1;
+                while (s.fraction(keepLess) > target && keepLess < (1 << 20)) {
+                    keepMore = keepLess;
+                    keepLess *= 2;
+                }
+                while (keepLess - keepMore > 1) {
+                    int mid = (keepMore + keepLess) >>> 1;
+                    if (s.fraction(mid) > target) {
+                        keepMore = mid;
+                    } else {
+                        keepLess = mid;
+                    }
                 }
             }
             if (s.done()) {

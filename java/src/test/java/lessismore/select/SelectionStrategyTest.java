@@ -196,7 +196,7 @@ class SelectionStrategyTest {
         assertEquals(7, new KeepAll().select(c).keptCount());
         assertArrayEquals(new boolean[] {true, false, false, true, false, false, true}, new EveryNth(3).select(c).kept());
         assertThrows(IllegalArgumentException.class, () -> new EveryNth(0));
-        assertThrows(IllegalArgumentException.class, () -> new SignatureStrategy<>(DHASH, Rule.REFERENCE, -1));
+        assertThrows(IllegalArgumentException.class, () -> new SignatureStrategy<>(DHASH, Rule.REFERENCE, -1.5));
         assertThrows(IllegalArgumentException.class, () -> Rule.parse("nearest"));
     }
 }
