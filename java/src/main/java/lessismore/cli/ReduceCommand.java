@@ -270,10 +270,22 @@ final class ReduceCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "skipped %d file(s): %s (reasons in manifest.csv)%n", skipped,
                     s.get("skipped_by_reason"));
         }
+        Map<String, Object> p = (Map<String, Object>) s.get("parameters");
+        if (p.containsKey("keep_fraction")) {
+            out.printf(Locale.ROOT, "keep fraction %s: %s threshold %s found in %s steps%n", p.get("keep_fraction"),
+                    p.get("signature"), p.get("threshold_found"), p.get("threshold_search_steps"));
+        }
+        Object low = totals.get("dropped_low_information");
+        if (low instanceof Integer l && l > 0) {
+            out.printf(Locale.ROOT, "%d slice(s) dropped as low information (%s)%n", l, p.get("min_information"));
+        }
         out.printf(Locale.ROOT, "%d slices in %.2f s (%s slices/s)%n", slices,
                 ((Number) timings.get("total_s")).doubleValue(), timings.get("slices_per_s"));
         out.println("manifest: " + r.outputDir().resolve("manifest.csv"));
         out.println("summary:  " + r.outputDir().resolve("summary.json"));
+        if (java.nio.file.Files.exists(r.outputDir().resolve("report.html"))) {
+            out.println("report:   " + r.outputDir().resolve("report.html"));
+        }
     }
 
     static final class StrategyConverter implements CommandLine.ITypeConverter<Strategy> {

@@ -81,17 +81,17 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
         @SuppressWarnings("unchecked")
         List<S> sig = (List<S>) c.signatures();
         Selection s = Selection.empty(c.size());
-        Scores scores = cache != null ? cache::score : (a, b) -> method.compare(sig.get(a), sig.get(b));
+        Scores scores = cache != null ? new CachedScores(cache) : (a, b) -> method.compare(sig.get(a), sig.get(b));
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, c.threads()));
         try {
             if (rule == Rule.GLOBAL) {
                 int[] all = IntStream.range(0, c.size()).filter(i -> c.eligible()[i]).toArray();
-                greedy(all, scores, s, pool);
+                greedy(all, sig, scores, s, pool);
             } else {
                 run(pool, c.volumes(), v -> {
                     int[] idx = c.eligibleOf(v);
                     if (rule == Rule.REFERENCE) {
-                        greedy(idx, scores, s, null);
+                        greedy(idx, sig, scores, s, null);
                     } else {
                         consecutive(idx, scores, s);
                     }
@@ -116,9 +116,12 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
      * against the slices kept within it. The kept set is scanned in order, so the reference found
      * is the first, exactly as the sequential rule.
      */
-    private void greedy(int[] cand, Scores scores, Selection s, ForkJoinPool pool) {
+    private void greedy(int[] cand, List<S> signatures, Scores scores, Selection s, ForkJoinPool pool) {
         int[] kept = new int[cand.length];
         int nk = 0;
+        // For Hamming methods the kept signatures are also packed in order, so the scan reads
+        // memory sequentially and inlines the popcount instead of calling compare per pair.
+        Packed packed = Packed.of(method, signatures, cand.length, scoresAreDirect(scores));
         int[] first = new int[BLOCK];
         double[] firstScore = new double[BLOCK];
         for (int b0 = 0; b0 < cand.length; b0 += BLOCK) {
@@ -129,13 +132,10 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
             IntConsumer scan = k -> {
                 int ci = cand[base + k];
                 first[k] = -1;
-                for (int r = 0; r < before; r++) {
-                    double sc = scores.score(keptNow[r], ci);
-                    if (redundant(sc, ci)) {
-                        first[k] = keptNow[r];
-                        firstScore[k] = sc;
-                        return;
-                    }
+                int r = packed != null ? packed.firstRedundant(this, ci, before) : firstRedundant(scores, keptNow, before, ci);
+                if (r >= 0) {
+                    first[k] = keptNow[r];
+                    firstScore[k] = scores.score(keptNow[r], ci);
                 }
             };
             if (pool != null && (long) before * (b1 - b0) >= PARALLEL_MIN_PAIRS) {
@@ -161,9 +161,93 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
                     s.score()[ci] = refScore;
                 } else {
                     s.kept()[ci] = true;
+                    if (packed != null) {
+                        packed.add(nk, ci);
+                    }
                     kept[nk++] = ci;
                 }
             }
+        }
+    }
+
+    /** Position in kept[0..count) of the first kept slice redundant with ci, or -1. */
+    private int firstRedundant(Scores scores, int[] kept, int count, int ci) {
+        for (int r = 0; r < count; r++) {
+            if (redundant(scores.score(kept[r], ci), ci)) {
+                return r;
+            }
+        }
+        return -1;
+    }
+
+    /** A cache wraps compare; packing bypasses it, so it is used only for direct comparisons. */
+    private boolean scoresAreDirect(Scores scores) {
+        return !(scores instanceof CachedScores);
+    }
+
+    /** Comparisons served by a {@link ScoreCache}. */
+    private record CachedScores(ScoreCache cache) implements Scores {
+        @Override
+        public double score(int a, int b) {
+            return cache.score(a, b);
+        }
+    }
+
+    /**
+     * Kept Hamming signatures packed as words × kept count, with the candidate's words looked up
+     * from the signature list; the threshold is pre-split into its whole part and the boundary
+     * distance that counts for this candidate (see the class comment).
+     */
+    private static final class Packed {
+        private final List<long[]> signatures;
+        private final int words;
+        private final long[] kept;
+
+        private Packed(List<long[]> signatures, int words, int capacity) {
+            this.signatures = signatures;
+            this.words = words;
+            this.kept = new long[Math.multiplyExact(words, capacity)];
+        }
+
+        @SuppressWarnings("unchecked")
+        static Packed of(SignatureMethod<?> method, List<?> signatures, int capacity, boolean direct) {
+            if (!method.hamming() || !direct) {
+                return null;
+            }
+            List<long[]> sig = (List<long[]>) signatures;
+            long[] any = sig.stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
+            return any == null ? null : new Packed(sig, any.length, capacity);
+        }
+
+        void add(int position, int ci) {
+            System.arraycopy(signatures.get(ci), 0, kept, position * words, words);
+        }
+
+        int firstRedundant(SignatureStrategy<?> st, int ci, int count) {
+            long[] q = signatures.get(ci);
+            double t = st.threshold;
+            int whole = (int) Math.floor(t);
+            // Distance whole + 1 counts only for a fractional threshold and a low enough draw.
+            int boundary = t != whole && unitDraw(ci) < t - whole ? whole + 1 : whole;
+            if (words == 1) {
+                long q0 = q[0];
+                for (int r = 0; r < count; r++) {
+                    if (Long.bitCount(kept[r] ^ q0) <= boundary) {
+                        return r;
+                    }
+                }
+                return -1;
+            }
+            for (int r = 0, at = 0; r < count; r++, at += words) {
+                int d = 0;
+                for (int w = 0; w < words; w++) {
+                    d += Long.bitCount(kept[at + w] ^ q[w]);
+                }
+                if (d <= boundary) {
+                    return r;
+                }
+            }
+            return -1;
         }
     }
 

@@ -133,7 +133,8 @@ public final class ThresholdSearch {
             this.rule = rule;
             this.c = c;
             this.target = target;
-            this.cache = rule == Rule.GLOBAL ? null : new ScoreCache(method, c);
+            // Hamming distances cost less than a cache lookup; other comparisons are worth keeping.
+            this.cache = rule == Rule.GLOBAL || method.hamming() ? null : new ScoreCache(method, c);
         }
 
         double fraction(double threshold) {

@@ -37,6 +37,11 @@ public final class HashMethod implements SignatureMethod<long[]> {
     }
 
     @Override
+    public boolean hamming() {
+        return true;
+    }
+
+    @Override
     public Signer<long[]> newSigner() {
         return (gray, w, h, sink) -> sink.accept(new long[] {DHash.dhash64(gray, w, h)});
     }

@@ -36,6 +36,14 @@ public interface SignatureMethod<S> {
         return false;
     }
 
+    /**
+     * True when signatures are {@code long[]} bit strings of equal length and {@link #compare} is
+     * their Hamming distance: selection then scans packed words instead of calling compare.
+     */
+    default boolean hamming() {
+        return false;
+    }
+
     /** A signer for one worker thread. */
     Signer<S> newSigner();
 
