@@ -75,7 +75,7 @@ public final class ResNet implements Layer {
     }
 
     /** BasicBlock: 3×3 (stride) – BN – ReLU – 3×3 – BN. */
-    private static Sequential basicBranch(int in, int width, int stride, RandomGenerator rng) {
+    static Sequential basicBranch(int in, int width, int stride, RandomGenerator rng) {
         return new Sequential()
                 .add("conv1", conv(in, width, 3, stride, 1, rng))
                 .add("bn1", new BatchNorm(width))
@@ -85,7 +85,7 @@ public final class ResNet implements Layer {
     }
 
     /** Bottleneck: 1×1 – BN – ReLU – 3×3 (stride) – BN – ReLU – 1×1 (4× width) – BN. */
-    private static Sequential bottleneckBranch(int in, int width, int stride, RandomGenerator rng) {
+    static Sequential bottleneckBranch(int in, int width, int stride, RandomGenerator rng) {
         return new Sequential()
                 .add("conv1", conv(in, width, 1, 1, 0, rng))
                 .add("bn1", new BatchNorm(width))
@@ -97,7 +97,7 @@ public final class ResNet implements Layer {
                 .add("bn3", new BatchNorm(width * 4));
     }
 
-    private static Conv2d conv(int in, int out, int kernel, int stride, int padding, RandomGenerator rng) {
+    static Conv2d conv(int in, int out, int kernel, int stride, int padding, RandomGenerator rng) {
         Conv2d conv = new Conv2d(in, out, kernel, stride, padding, false);
         Init.kaimingNormalFanOut(conv.weight, rng);
         return conv;
