@@ -1,5 +1,7 @@
 package lessismore.nn;
 
+import java.util.Arrays;
+
 /**
  * {@code relu(branch(x) + shortcut(x))}, ResNet's residual unit: the shortcut is the identity or a
  * "downsample" (1×1 convolution and batch norm) when the shape changes. The branch's layers are
@@ -20,14 +22,14 @@ public final class ResidualBlock implements Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor sum = branch.forward(x);
+        Tensor main = branch.forward(x);
         Tensor shortcut = downsample != null ? downsample.forward(x) : x;
-        if (sum.numel() != shortcut.numel()) {
-            throw new IllegalStateException("residual shapes differ: " + sum + " vs " + shortcut);
+        if (!Arrays.equals(main.shape(), shortcut.shape())) {
+            throw new IllegalStateException("residual shapes differ: " + main + " vs " + shortcut);
         }
-        // The branch output is ours alone, so the sum may reuse it.
+        Tensor sum = Tensor.zeros(main.shape());
         for (int i = 0; i < sum.data.length; i++) {
-            sum.data[i] += shortcut.data[i];
+            sum.data[i] = main.data[i] + shortcut.data[i];
         }
         return relu.forward(sum);
     }
