@@ -1,8 +1,8 @@
 package lessismore.nn;
 
 /**
- * torch's AdaptiveAvgPool2d((1, 1)) followed by flatten: the mean of each channel's plane.
- * Input (N, C, H, W), output (N, C).
+ * torch's AdaptiveAvgPool2d((1, 1)): the mean of each channel's plane. Input (N, C, H, W), output
+ * (N, C, 1, 1).
  */
 public final class GlobalAvgPool implements Layer {
     private int[] inputShape;
@@ -14,7 +14,7 @@ public final class GlobalAvgPool implements Layer {
         }
         inputShape = x.shape();
         int planes = x.dim(0) * x.dim(1), s = x.dim(2) * x.dim(3);
-        Tensor y = Tensor.zeros(x.dim(0), x.dim(1));
+        Tensor y = Tensor.zeros(x.dim(0), x.dim(1), 1, 1);
         for (int p = 0; p < planes; p++) {
             double sum = 0;
             for (int k = 0; k < s; k++) {

@@ -65,7 +65,7 @@ public final class ResNet implements Layer {
             }
             net.add("layer" + (stage + 1), layer);
         }
-        net.add("avgpool", new GlobalAvgPool());
+        net.add("avgpool", new GlobalAvgPool()).add("flatten", new Flatten());
         if (numClasses > 0) {
             Linear fc = new Linear(channels, numClasses, true);
             Init.linearDefault(fc, rng);

@@ -85,8 +85,9 @@ class GradientCheckTest {
     }
 
     @Test
-    void globalAvgPool() {
+    void globalAvgPoolAndFlatten() {
         checkLayer(new GlobalAvgPool(), gaussian(2, 3, 3, 4));
+        checkLayer(new Flatten(), gaussian(2, 3, 2, 2));
     }
 
     @Test

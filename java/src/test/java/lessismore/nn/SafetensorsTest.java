@@ -68,6 +68,7 @@ class SafetensorsTest {
         return new Sequential()
                 .add("block", new ResidualBlock(ResNet.basicBranch(4, 4, 1, new SplittableRandom(seed)), null))
                 .add("pool", new GlobalAvgPool())
+                .add("flatten", new Flatten())
                 .add("head", SimclrHead.create(4, 8, 3, true, new SplittableRandom(seed)));
     }
 
