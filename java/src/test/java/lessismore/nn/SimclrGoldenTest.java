@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
 /**
  * One SimCLR step of our ResNet-18 + projection head against PyTorch (values from
  * scripts/golden/make_simclr_golden.py): loss, every parameter's gradient, BN running statistics,
- * and the weights after one SGD and one LARS step. Gradients and weights are compared at the same
- * up-to-512 spread elements the script stored, as ‖ours − torch‖ / ‖torch‖; gradients also by
- * their full norms. Runs the forward and backward once (about 5 s with the reference GEMM).
+ * and the weights after one SGD and one LARS step from the same start. Both sides generate the
+ * start weights ({@link GoldenWeights}) instead of storing 11 M floats. Gradients and weights are
+ * compared at the same up-to-512 spread elements the script stored, as ‖ours − torch‖ / ‖torch‖;
+ * gradients also by their full norms. Runs the forward and backward once (about 5 s with the
+ * reference GEMM).
  */
 class SimclrGoldenTest {
     private static final int SAMPLE = 512;
@@ -26,7 +28,6 @@ class SimclrGoldenTest {
     private static final float LR = 0.1f;
 
     private static Safetensors.Contents golden;
-    private static Sequential model;
     private static StateDict state;
     private static float loss;
     private static Map<String, float[]> start;
@@ -34,7 +35,7 @@ class SimclrGoldenTest {
     @BeforeAll
     static void trainStep() throws IOException, URISyntaxException {
         golden = Safetensors.read(Path.of(SimclrGoldenTest.class.getResource("/golden/simclr/golden.safetensors").toURI()));
-        model = new Sequential()
+        Sequential model = new Sequential()
                 .add("backbone", ResNet.resnet18(1, 0, 0))
                 .add("head", SimclrHead.create(512, 512, 128, true, new SplittableRandom(0)));
         state = StateDict.of(model);
