@@ -1,0 +1,60 @@
+package lessismore.nn;
+
+import java.util.List;
+
+/**
+ * torch.optim.AdamW (no amsgrad): {@code p −= lr·wd·p}, then with t the step count,
+ * {@code m = β1·m + (1−β1)·g}, {@code v = β2·v + (1−β2)·g²} and
+ * {@code p −= lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)}.
+ */
+public final class AdamW implements Optimizer {
+    private final List<Parameter> parameters;
+    private final float beta1;
+    private final float beta2;
+    private final float eps;
+    private final float weightDecay;
+    private final float[][] m;
+    private final float[][] v;
+    private int t;
+
+    /** AdamW with torch's defaults β = (0.9, 0.999), ε = 1e-8 and the given weight decay (torch: 0.01). */
+    public AdamW(List<Parameter> parameters, float weightDecay) {
+        this(parameters, 0.9f, 0.999f, 1e-8f, weightDecay);
+    }
+
+    /** AdamW with explicit coefficients. */
+    public AdamW(List<Parameter> parameters, float beta1, float beta2, float eps, float weightDecay) {
+        this.parameters = List.copyOf(parameters);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.m = new float[this.parameters.size()][];
+        this.v = new float[this.parameters.size()][];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = new float[this.parameters.get(i).value.numel()];
+            v[i] = new float[this.parameters.get(i).value.numel()];
+        }
+    }
+
+    @Override
+    public void step(float lr) {
+        t++;
+        double biasCorrection1 = 1 - Math.pow(beta1, t);
+        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        float stepSize = (float) (lr / biasCorrection1);
+        for (int i = 0; i < parameters.size(); i++) {
+            float[] w = parameters.get(i).value.data;
+            float[] g = parameters.get(i).grad.data;
+            float[] mi = m[i];
+            float[] vi = v[i];
+            for (int k = 0; k < w.length; k++) {
+                w[k] *= 1 - lr * weightDecay;
+                mi[k] = beta1 * mi[k] + (1 - beta1) * g[k];
+                vi[k] = beta2 * vi[k] + (1 - beta2) * g[k] * g[k];
+                float denom = (float) (Math.sqrt(vi[k]) / biasCorrection2Sqrt) + eps;
+                w[k] -= stepSize * mi[k] / denom;
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package lessismore.nn;
+
+/**
+ * Max pooling over square windows with implicit −∞ padding, as torch.nn.MaxPool2d (ResNet's stem
+ * uses kernel 3, stride 2, padding 1). Input (N, C, H, W), output (N, C, Ho, Wo) with
+ * {@code Ho = (H + 2·padding − kernel) / stride + 1}. Ties go to the first maximum in row-major
+ * window order, as in torch, and only that input receives the gradient.
+ */
+public final class MaxPool2d implements Layer {
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private int[] inputShape;
+    // For each output element, the flat index of the input element it copied.
+    private int[] argmax;
+
+    /** A max pool with the given window, stride and padding. */
+    public MaxPool2d(int kernel, int stride, int padding) {
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException("MaxPool2d expects (N, C, H, W), got " + x);
+        }
+        inputShape = x.shape();
+        int planes = x.dim(0) * x.dim(1), h = x.dim(2), w = x.dim(3);
+        int ho = (h + 2 * padding - kernel) / stride + 1, wo = (w + 2 * padding - kernel) / stride + 1;
+        Tensor y = Tensor.zeros(x.dim(0), x.dim(1), ho, wo);
+        argmax = new int[y.numel()];
+        for (int p = 0; p < planes; p++) {
+            int in = p * h * w;
+            for (int oy = 0; oy < ho; oy++) {
+                for (int ox = 0; ox < wo; ox++) {
+                    float best = Float.NEGATIVE_INFINITY;
+                    int bestIndex = -1;
+                    for (int ky = 0; ky < kernel; ky++) {
+                        int iy = oy * stride - padding + ky;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < kernel; kx++) {
+                            int ix = ox * stride - padding + kx;
+                            if (ix < 0 || ix >= w) {
+                                continue;
+                            }
+                            float v = x.data[in + iy * w + ix];
+                            if (v > best || Float.isNaN(v) || bestIndex < 0) {
+                                best = v;
+                                bestIndex = in + iy * w + ix;
+                            }
+                        }
+                    }
+                    int o = (p * ho + oy) * wo + ox;
+                    y.data[o] = best;
+                    argmax[o] = bestIndex;
+                }
+            }
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOut) {
+        Tensor dx = Tensor.zeros(inputShape);
+        for (int o = 0; o < argmax.length; o++) {
+            dx.data[argmax[o]] += gradOut.data[o];
+        }
+        return dx;
+    }
+}
