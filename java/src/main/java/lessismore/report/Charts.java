@@ -75,9 +75,9 @@ final class Charts {
         double yStep = niceStep(max, 4, 1);
         double yTop = Math.ceil(max / yStep) * yStep;
         double[] yTicks = ticks(0, yTop, yStep);
-        Frame f = new Frame(760, 280, hist.lo(), hist.hi(), 0, yTop);
+        Frame f = new Frame(680, 300, hist.lo(), hist.hi(), 0, yTop);
         StringBuilder sb = new StringBuilder(8192);
-        sb.append("<svg class=\"chart\" viewBox=\"0 0 760 280\" role=\"img\" aria-label=\"histogram of ")
+        sb.append("<svg class=\"chart\" viewBox=\"0 0 680 300\" role=\"img\" aria-label=\"histogram of ")
                 .append(esc(me.name())).append(" scores between neighbouring slices\">");
         List<String> labels = new ArrayList<>();
         for (double t : yTicks) {
@@ -119,12 +119,12 @@ final class Charts {
             hi += 1;
         }
         double[] yTicks = {0, 0.25, 0.5, 0.75, 1};
-        Frame f = new Frame(520, 280, lo, hi, 0, 1);
+        Frame f = new Frame(440, 300, lo, hi, 0, 1);
         StringBuilder sb = new StringBuilder(4096);
-        sb.append("<svg class=\"chart\" viewBox=\"0 0 520 280\" role=\"img\" aria-label=\"kept fraction per threshold tried\">");
+        sb.append("<svg class=\"chart\" viewBox=\"0 0 440 300\" role=\"img\" aria-label=\"kept fraction per threshold tried\">");
         List<String> labels = new ArrayList<>();
         for (double t : yTicks) {
-            labels.add(pct(t));
+            labels.add(num(100 * t) + "%");
         }
         f.axes(sb, yTicks, labels, "threshold (" + me.name() + ")", "kept");
         boolean integers = points.stream().allMatch(p -> p[0] == Math.rint(p[0]));

@@ -59,29 +59,33 @@ final class HtmlPage {
             th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
             th{font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.4px}
             th:first-child,td:first-child,th.l,td.l{text-align:left}
-            td.id{white-space:normal;word-break:break-all}
-            td.bar{width:34%}
+            td.id{white-space:normal;overflow-wrap:anywhere;min-width:16em}
+            td.bar{width:30%}
+            a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
             .bar div{display:flex;height:12px;border-radius:3px;overflow:hidden;background:var(--line)}
             .bar span{display:block;height:100%}
             .k-bg{background:var(--kept)}.d-bg{background:var(--drop)}.l-bg{background:var(--low)}
             .legend{display:flex;flex-wrap:wrap;gap:16px;margin:0 0 12px;color:var(--muted);font-size:13px}
             .legend i{display:inline-block;width:14px;height:14px;border-radius:2px;vertical-align:-2px;margin-right:5px}
-            .sw-k{background:#9aa5b1;border-bottom:3px solid var(--kept)}
-            .sw-d{background:#9aa5b1;opacity:.35;border-bottom:3px solid var(--drop)}
-            .sw-l{background:#9aa5b1;opacity:.6;border-bottom:3px dotted var(--low)}
+            .sw-k{background:#6b7682;border-bottom:3px solid var(--kept)}
+            .sw-d{background:#d5d9dd;border-bottom:3px solid var(--drop)}
+            .sw-l{background:#b7a78a;border-bottom:3px dotted var(--low)}
             .sw-n{background:repeating-linear-gradient(45deg,#dde2e7 0 3px,#f3f5f7 3px 6px)}
             .vol{margin:0 0 16px}.vol:last-child{margin:0}
             .vol .head{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline;margin:0 0 6px}
-            .strip{display:flex;flex-wrap:wrap;gap:2px}
-            .strip>*{display:block;height:48px;width:auto;border-bottom:3px solid var(--kept);background:#000}
-            .strip>span{width:48px;background:repeating-linear-gradient(45deg,#dde2e7 0 3px,#f3f5f7 3px 6px)}
-            .strip>.d{opacity:.3;border-bottom-color:var(--drop)}
-            .strip>.l{opacity:.6;border-bottom:3px dotted var(--low)}
-            .strip>:hover{opacity:1;outline:2px solid var(--accent)}
-            .charts{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
-            .charts figure{margin:0;flex:1 1 420px}
+            .strip{display:flex;flex-wrap:wrap;gap:3px}
+            .strip>i{display:block;border-bottom:3px solid var(--kept);background:#fff}
+            .strip img{display:block;height:48px;width:auto}
+            .strip>.d{border-bottom-color:var(--drop)}.strip>.d img{opacity:.28}
+            .strip>.l{border-bottom:3px dotted var(--low)}.strip>.l img{opacity:.6;filter:sepia(.9)}
+            .strip>.n{width:48px;height:51px;background:repeating-linear-gradient(45deg,#dde2e7 0 3px,#f3f5f7 3px 6px)}
+            .strip img:hover{opacity:1;filter:none;outline:2px solid var(--accent)}
+            .charts{display:grid;grid-template-columns:minmax(0,680fr) minmax(0,440fr);gap:24px;align-items:start}
+            .charts.one{grid-template-columns:minmax(0,680px)}
+            .charts figure{margin:0}
+            @media (max-width:900px){.charts{grid-template-columns:minmax(0,1fr)}}
             .charts figcaption{color:var(--muted);font-size:13px;margin-top:4px}
-            svg.chart{width:100%;height:auto;display:block;font-size:11px}
+            svg.chart{width:100%;height:auto;display:block;font-size:12px}
             svg .grid{stroke:#edf0f3}svg .axis{stroke:#8a95a1}
             svg .tick{fill:var(--muted)}svg .title{fill:var(--ink);font-size:12px}
             svg .bar-k{fill:#7fa7d9}svg .bar-d{fill:var(--drop)}
@@ -196,7 +200,7 @@ final class HtmlPage {
             param("comparison", me.name() + " " + (me.similarity() ? "similarity" : "distance")
                     + ", redundant when " + Charts.rule(me), true);
             if (me.keepFractionTarget() != null) {
-                param("keep fraction", "target " + pct(me.keepFractionTarget()) + ", achieved "
+                param("keep-fraction search", "target " + pct(me.keepFractionTarget()) + ", achieved "
                         + pct(me.keptFraction()) + " with threshold " + num(me.threshold()) + " (found in "
                         + me.thresholdSearch().size() + " tries)", true);
             }
@@ -249,7 +253,8 @@ final class HtmlPage {
 
     private void charts(Measure me) {
         Histogram h = d.histogram();
-        sb.append("<section><h2>Scores between neighbouring slices</h2><div class=\"charts\"><figure>")
+        sb.append("<section><h2>Scores between neighbouring slices</h2><div class=\"charts")
+                .append(me.thresholdSearch().isEmpty() ? " one" : "").append("\"><figure>")
                 .append(Charts.histogram(h, me)).append("<figcaption>")
                 .append(me.neighbourScores().length).append(" neighbour pairs; red bars are redundant (")
                 .append(esc(Charts.rule(me))).append(").");
@@ -325,17 +330,19 @@ final class HtmlPage {
             sb.append(" · ").append(esc(v.orderBasis())).append("</span></div><div class=\"strip\">");
             for (SliceView s : v.slices()) {
                 String cls = switch (s.decision()) {
-                    case "dropped" -> " class=\"d\"";
-                    case "low-information" -> " class=\"l\"";
-                    default -> "";
+                    case "dropped" -> "d";
+                    case "low-information" -> "l";
+                    default -> "k";
                 };
                 Thumbnail t = s.thumbnail();
+                // The mark is on the wrapper so that dimming the image does not dim the mark.
                 if (t == null) {
-                    sb.append("<span").append(cls).append(" title=\"").append(esc(tooltip(v, s))).append("\"></span>");
+                    sb.append("<i class=\"").append(cls).append(" n\" title=\"").append(esc(tooltip(v, s)))
+                            .append("\"></i>");
                 } else {
-                    sb.append("<img").append(cls).append(" src=\"").append(uris.get(t)).append("\" width=\"")
-                            .append(t.width()).append("\" height=\"").append(t.height()).append("\" alt=\"\" title=\"")
-                            .append(esc(tooltip(v, s))).append("\">");
+                    sb.append("<i class=\"").append(cls).append("\"><img src=\"").append(uris.get(t))
+                            .append("\" width=\"").append(t.width()).append("\" height=\"").append(t.height())
+                            .append("\" alt=\"\" title=\"").append(esc(tooltip(v, s))).append("\"></i>");
                 }
             }
             sb.append("</div></div>\n");

@@ -203,7 +203,7 @@ class ReportTest {
         int slices = m.volumes().stream().mapToInt(v -> v.slices().size()).sum();
         assertTrue(html.contains(m.thumbnailsOmitted() + " slices have no thumbnail"));
         // Slices without thumbnails still show their decision as a tile.
-        int tiles = html.split("<span( class=\"[dl]\")? title=", -1).length - 1;
+        int tiles = html.split("<i class=\"[kdl] n\" title=", -1).length - 1;
         assertEquals(m.thumbnailsOmitted(), tiles);
         assertEquals(slices - 150, m.thumbnailsOmitted());
         Map<?, ?> thumbs = (Map<?, ?>) TinyJson.object(Files.readString(dir.resolve(Report.JSON))).get("thumbnails");
