@@ -157,6 +157,15 @@ final class Chromium implements AutoCloseable {
 
     @Override
     public void close() {
+        // Asked to close, Chromium removes its temporary files; a signal would leave them in /tmp.
+        try {
+            socket.sendText("{\"id\":0,\"method\":\"Browser.close\"}", true).get(2, TimeUnit.SECONDS);
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // The browser is gone or stuck: kill below takes care of both.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         socket.abort();
         http.close();
         kill(process);

@@ -47,6 +47,10 @@ class ReportBrowserTest {
         ReportModel m = ReportFixture.realistic(11);
         Path out = Files.createDirectory(dir.resolve("out"));
         Report.write(m, out);
+        // The other kind of page: no measure (every-n) and thumbnails cut off by the cap.
+        ReportModel plain = ReportFixture.capped(ReportFixture.everyN(12), 100);
+        Path plainOut = Files.createDirectory(dir.resolve("plain"));
+        Report.write(plain, plainOut);
         long t0 = System.nanoTime();
         try (Chromium c = Chromium.start(CHROMIUM, Files.createDirectory(dir.resolve("profile")),
                 Instant.now().plus(Duration.ofSeconds(60)))) {
@@ -55,18 +59,18 @@ class ReportBrowserTest {
             c.call("Network.enable", Map.of());
             c.call("Emulation.setDeviceMetricsOverride",
                     Map.of("width", 1280, "height", 900, "deviceScaleFactor", 1, "mobile", false));
-            c.call("Page.navigate", Map.of("url", out.resolve(Report.HTML).toUri().toString()));
-            c.waitFor("document.body != null && document.body.dataset.rendered === 'true'");
 
+            open(c, plainOut);
+            assertEquals(100.0, c.evaluate("document.images.length"));
+            assertEquals(0.0, c.evaluate("document.querySelectorAll('svg').length"));
+
+            open(c, out);
             int slices = m.volumes().stream().mapToInt(v -> v.slices().size()).sum();
             assertEquals(slices + 2.0 * DropSample.MAX_PAIRS, c.evaluate("document.images.length"));
             assertEquals(Boolean.TRUE, c.evaluate(
                     "Array.from(document.images).every(i => i.complete && i.naturalWidth === 48)"),
                     "every thumbnail decodes");
             assertEquals(2.0, c.evaluate("document.querySelectorAll('svg.chart').length"), "histogram and search");
-            assertEquals(Boolean.TRUE, c.evaluate("document.documentElement.scrollWidth <= 1280"),
-                    "no horizontal overflow at 1280 px");
-
             Map<String, Object> size = c.call("Page.getLayoutMetrics", Map.of());
             double height = ((Number) ((Map<?, ?>) size.get("cssContentSize")).get("height")).doubleValue();
             Map<String, Object> shot = c.call("Page.captureScreenshot", Map.of("format", "png",
@@ -80,6 +84,22 @@ class ReportBrowserTest {
         System.out.printf("browser check: %.1f s, screenshot %s%n", (System.nanoTime() - t0) / 1e9,
                 SCREENSHOT.toAbsolutePath());
         assertTrue(Files.size(SCREENSHOT) > 10_000, "screenshot written");
+    }
+
+    /** Loads the report in {@code dir} and waits until its script has marked it rendered. */
+    private static void open(Chromium c, Path dir) throws IOException, InterruptedException {
+        String url = dir.resolve(Report.HTML).toUri().toString();
+        c.call("Page.navigate", Map.of("url", url));
+        // The marker of the previous page must not count: it has to be the new document's.
+        c.waitFor("location.href === " + quoted(url)
+                + " && document.body != null && document.body.dataset.rendered === 'true'");
+        assertEquals(Boolean.TRUE, c.evaluate("document.documentElement.scrollWidth <= 1280"),
+                "no horizontal overflow at 1280 px");
+    }
+
+    /** {@code s} as a JavaScript string literal. */
+    private static String quoted(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     /** Console errors, uncaught exceptions, error log entries, and requests leaving the file. */
