@@ -133,10 +133,13 @@ final class Charts {
         }
         if (me.keepFractionTarget() != null) {
             String y = px(f.y(me.keepFractionTarget()));
+            // The curve crosses the target near the chosen threshold: label the line's other end.
+            boolean left = f.x(me.threshold()) > (LEFT + f.w() - RIGHT) / 2;
             sb.append("<line class=\"tgt\" x1=\"").append(px(LEFT)).append("\" x2=\"").append(px(f.w() - RIGHT))
                     .append("\" y1=\"").append(y).append("\" y2=\"").append(y).append("\"/>")
-                    .append("<text class=\"tgt-label\" x=\"").append(px(f.w() - RIGHT - 4)).append("\" y=\"").append(y)
-                    .append("\" dy=\"-0.4em\" text-anchor=\"end\">target ").append(pct(me.keepFractionTarget()))
+                    .append("<text class=\"tgt-label\" x=\"").append(px(left ? LEFT + 4 : f.w() - RIGHT - 4))
+                    .append("\" y=\"").append(y).append("\" dy=\"-0.5em\" text-anchor=\"")
+                    .append(left ? "start" : "end").append("\">target ").append(pct(me.keepFractionTarget()))
                     .append("</text>");
         }
         f.vMarker(sb, me.threshold(), "thr", "chosen " + num(me.threshold()));

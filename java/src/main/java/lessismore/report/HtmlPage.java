@@ -44,7 +44,7 @@ final class HtmlPage {
             h3{font-size:14px;margin:0;font-weight:600;word-break:break-all}
             code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
             .muted{color:var(--muted)}
-            .note{background:#fff8e6;border:1px solid #f0d9a0;border-radius:6px;padding:8px 12px;margin:12px 0 0}
+            .note{background:#fff8e6;border:1px solid #f0d9a0;border-radius:6px;padding:8px 12px;margin:0 0 14px}
             .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;\
             background:none;border:0;padding:0}
             .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 16px}
@@ -176,7 +176,7 @@ final class HtmlPage {
         sb.append("<section class=\"cards\">");
         card("", num(t.slices()), "slices in " + d.rows().size() + (d.rows().size() == 1 ? " volume" : " volumes"));
         card(" k", num(t.kept()), "kept · " + pct(t.keptFraction()));
-        card(" d", num(t.dropped()), "dropped (near-duplicate)");
+        card(" d", num(t.dropped()), droppedLabel());
         card(" lo", num(t.lowInformation()), "low-information");
         StringJoiner why = new StringJoiner(", ", "skipped files · ", "").setEmptyValue("skipped files");
         ReportData.summaryMap(d.model(), "skipped_by_reason").forEach((k, v) -> why.add(k + " " + v));
@@ -196,7 +196,9 @@ final class HtmlPage {
         if (params.get("strategy") != null) {
             param("strategy", String.valueOf(params.get("strategy")), true);
         }
-        if (me != null) {
+        if (me == null) {
+            param("comparison", "none: this strategy keeps or drops slices without comparing them", true);
+        } else {
             param("comparison", me.name() + " " + (me.similarity() ? "similarity" : "distance")
                     + ", redundant when " + Charts.rule(me), true);
             if (me.keepFractionTarget() != null) {
@@ -312,10 +314,16 @@ final class HtmlPage {
             return;
         }
         sb.append("<section><h2>Slices in anatomical order</h2><div class=\"legend\">")
-                .append("<span><i class=\"sw-k\"></i>kept</span><span><i class=\"sw-d\"></i>dropped (near-duplicate)</span>")
+                .append("<span><i class=\"sw-k\"></i>kept</span><span><i class=\"sw-d\"></i>")
+                .append(droppedLabel()).append("</span>")
                 .append("<span><i class=\"sw-l\"></i>low-information</span>")
                 .append("<span><i class=\"sw-n\"></i>no thumbnail</span><span>hover a slice for its file and reason</span>")
                 .append("</div>");
+        if (d.model().thumbnailsOmitted() > 0) {
+            sb.append("<p class=\"note\">").append(d.model().thumbnailsOmitted())
+                    .append(" slices have no thumbnail because the report's thumbnail cap was reached; they are shown")
+                    .append(" as hatched tiles with their decision, and every decision is in manifest.csv.</p>");
+        }
         for (int i = 0; i < d.rows().size(); i++) {
             ReportData.Row r = d.rows().get(i);
             VolumeView v = r.volume();
@@ -347,12 +355,12 @@ final class HtmlPage {
             }
             sb.append("</div></div>\n");
         }
-        if (d.model().thumbnailsOmitted() > 0) {
-            sb.append("<p class=\"note\">").append(d.model().thumbnailsOmitted())
-                    .append(" slices have no thumbnail because the report's thumbnail cap was reached; they are shown")
-                    .append(" as hatched tiles with their decision, and every decision is in manifest.csv.</p>");
-        }
         sb.append("</section>\n");
+    }
+
+    /** Only strategies with a measure drop near-duplicates; every-n drops by position. */
+    private String droppedLabel() {
+        return d.model().measure() == null ? "dropped" : "dropped (near-duplicate)";
     }
 
     /** The hover text of a slice: index, file (and frame), decision and the manifest's reason. */

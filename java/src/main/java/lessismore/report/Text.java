@@ -47,7 +47,7 @@ final class Text {
         return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.1f%%", 100 * fraction) : "–";
     }
 
-    /** SVG coordinates with one decimal: enough for the eye, and stable across platforms. */
+    /** SVG coordinates and CSS percentages with one decimal: enough for the eye, and stable. */
     static String px(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }

@@ -1,6 +1,7 @@
 package lessismore.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,6 +141,28 @@ final class ReportFixture {
         s.put("skipped_by_reason", Map.of("not-image", 2));
         s.put("timings", Map.of("total_s", 3.1109));
         return s;
+    }
+
+    /**
+     * The realistic run as if compared by a similarity (SSIM-like, larger is more alike): every
+     * distance d becomes 1 − d/64, so the decisions stay the same.
+     */
+    static ReportModel similarity(long seed) {
+        ReportModel base = realistic(seed);
+        List<VolumeView> volumes = new ArrayList<>();
+        for (VolumeView v : base.volumes()) {
+            List<SliceView> slices = new ArrayList<>();
+            for (SliceView s : v.slices()) {
+                slices.add(new SliceView(s.index(), s.file(), s.frame(), s.decision(), s.reason(),
+                        s.referenceVolume(), s.referenceIndex(), 1 - s.score() / 64, s.thumbnail()));
+            }
+            volumes.add(new VolumeView(v.id(), v.orderBasis(), slices));
+        }
+        Measure m = base.measure();
+        List<double[]> search = m.thresholdSearch().stream().map(p -> new double[] {1 - p[0] / 64, p[1]}).toList();
+        double[] scores = Arrays.stream(m.neighbourScores()).map(d -> 1 - d / 64).toArray();
+        return new ReportModel(base.summary(), new Measure("ssim", true, 1 - m.threshold() / 64,
+                m.keepFractionTarget(), m.keptFraction(), scores, search), volumes, 0);
     }
 
     /** The same volumes decided by keeping every n-th slice: no measure, no scores. */

@@ -212,6 +212,27 @@ class ReportTest {
     }
 
     @Test
+    void similarityRunsShowTheirDirection() throws IOException {
+        ReportModel m = ReportFixture.similarity(8);
+        Report.write(m, dir);
+        String html = Files.readString(dir.resolve(Report.HTML));
+        assertSelfContained(html);
+        assertTrue(html.contains("ssim similarity, redundant when ≥ " + Text.num(m.measure().threshold())));
+        Map<?, ?> jm = (Map<?, ?>) TinyJson.object(Files.readString(dir.resolve(Report.JSON))).get("measure");
+        assertEquals("similarity", jm.get("direction"));
+        List<?> bins = (List<?>) ((Map<?, ?>) jm.get("histogram")).get("bins");
+        assertEquals(Histogram.CONTINUOUS_BINS, bins.size());
+        // Borderline first: for a similarity, the least similar dropped slice leads the sample.
+        List<?> sample = (List<?>) TinyJson.object(Files.readString(dir.resolve(Report.JSON))).get("sample");
+        double previous = -1;
+        for (Object o : sample) {
+            double score = num((Map<?, ?>) o, "score");
+            assertTrue(score >= previous, "ascending similarity");
+            previous = score;
+        }
+    }
+
+    @Test
     void similarityHistogramMarksHighScoresRedundant() {
         double[] scores = {0.2, 0.5, 0.91, 0.95, 0.97, 0.975, 1.0, Double.NaN};
         Histogram h = Histogram.of(scores, 0.95, true);
