@@ -93,7 +93,8 @@ final class Charts {
             double x1 = f.x(b.to());
             double gap = x1 - x0 > 4 ? 1 : 0;
             double y = f.y(b.count());
-            sb.append("<rect class=\"").append(b.redundant() ? "bar-d" : "bar-k").append("\" x=\"").append(px(x0 + gap / 2))
+            sb.append("<rect class=\"").append(b.redundant() ? "bar-d" : "bar-k")
+                    .append("\" x=\"").append(px(x0 + gap / 2))
                     .append("\" y=\"").append(px(y)).append("\" width=\"").append(px(Math.max(1, x1 - x0 - gap)))
                     .append("\" height=\"").append(px(f.y(0) - y)).append("\"><title>")
                     .append(esc(binLabel(b, hist))).append(": ").append(b.count()).append(" slices</title></rect>");
@@ -121,7 +122,8 @@ final class Charts {
         double[] yTicks = {0, 0.25, 0.5, 0.75, 1};
         Frame f = new Frame(440, 300, lo, hi, 0, 1);
         StringBuilder sb = new StringBuilder(4096);
-        sb.append("<svg class=\"chart\" viewBox=\"0 0 440 300\" role=\"img\" aria-label=\"kept fraction per threshold tried\">");
+        sb.append("<svg class=\"chart\" viewBox=\"0 0 440 300\" role=\"img\"")
+                .append(" aria-label=\"kept fraction per threshold tried\">");
         List<String> labels = new ArrayList<>();
         for (double t : yTicks) {
             labels.add(num(100 * t) + "%");

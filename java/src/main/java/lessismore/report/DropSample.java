@@ -1,10 +1,13 @@
 package lessismore.report;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import lessismore.report.ReportModel.SliceView;
 import lessismore.report.ReportModel.VolumeView;
@@ -30,6 +33,11 @@ final class DropSample {
         /** Whether the reference lies in another volume (global rule). */
         boolean crossVolume() {
             return referenceVolume != volume;
+        }
+
+        /** The id of the reference's volume, also when that volume is not in the model. */
+        String referenceVolumeId() {
+            return referenceVolume == null ? dropped.referenceVolume() : referenceVolume.id();
         }
     }
 
@@ -60,10 +68,12 @@ final class DropSample {
         // Stable sorts: equal scores stay in volume order, then slice order.
         cross.sort(alikeFirst);
         List<Pair> sample = new ArrayList<>(spread(cross, Math.min(cross.size(), MAX_PAIRS / 4)));
+        Set<Pair> reserved = Collections.newSetFromMap(new IdentityHashMap<>());
+        reserved.addAll(sample);
         // Cross-volume pairs not reserved compete like the others, under their own volume.
         for (int v = 0; v < perVolume.size(); v++) {
             for (Pair p : crossPerVolume.get(v)) {
-                if (!sample.contains(p)) {
+                if (!reserved.contains(p)) {
                     perVolume.get(v).add(p);
                 }
             }
@@ -79,7 +89,8 @@ final class DropSample {
 
     private static Pair pair(VolumeView v, SliceView s, Map<String, VolumeView> byId) {
         VolumeView rv = s.referenceVolume() == null ? v : byId.get(s.referenceVolume());
-        SliceView r = rv != null && s.referenceIndex() < rv.slices().size() ? rv.slices().get(s.referenceIndex()) : null;
+        SliceView r = rv != null && s.referenceIndex() < rv.slices().size()
+                ? rv.slices().get(s.referenceIndex()) : null;
         return new Pair(v, s, rv, r);
     }
 

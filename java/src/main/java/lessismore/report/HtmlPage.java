@@ -66,7 +66,8 @@ final class HtmlPage {
             .bar span{display:block;height:100%}
             .k-bg{background:var(--kept)}.d-bg{background:var(--drop)}.l-bg{background:var(--low)}
             .legend{display:flex;flex-wrap:wrap;gap:16px;margin:0 0 12px;color:var(--muted);font-size:13px}
-            .legend i{display:inline-block;width:14px;height:14px;border-radius:2px;vertical-align:-2px;margin-right:5px}
+            .legend i{display:inline-block;width:14px;height:14px;border-radius:2px;vertical-align:-2px;\
+            margin-right:5px}
             .sw-k{background:#6b7682;border-bottom:3px solid var(--kept)}
             .sw-d{background:#d5d9dd;border-bottom:3px solid var(--drop)}
             .sw-l{background:#b7a78a;border-bottom:3px dotted var(--low)}
@@ -154,7 +155,7 @@ final class HtmlPage {
             sb.append(" · output <code>").append(esc(d.summaryText("output", ""))).append("</code>");
         }
         if (ReportData.summaryMap(m, "timings").get("total_s") instanceof Number s) {
-            sb.append(" · ").append(num(s.doubleValue())).append(" s");
+            sb.append(" · ran ").append(num(s.doubleValue())).append(" s");
         }
         sb.append("</div></header>\n<main>\n");
         totals();
@@ -268,7 +269,8 @@ final class HtmlPage {
             sb.append("<figure>").append(Charts.thresholdSearch(me)).append("<figcaption>--keep-fraction ")
                     .append(me.keepFractionTarget() == null ? "" : pct(me.keepFractionTarget()))
                     .append(": threshold ").append(num(me.threshold())).append(" keeps ").append(pct(me.keptFraction()))
-                    .append(" (").append(me.thresholdSearch().size()).append(" thresholds tried).</figcaption></figure>");
+                    .append(" (").append(me.thresholdSearch().size())
+                    .append(" thresholds tried).</figcaption></figure>");
         }
         sb.append("</div></section>\n");
     }
@@ -286,14 +288,17 @@ final class HtmlPage {
             sb.append("<figure class=\"pair\"><div class=\"imgs\"><div class=\"dr\">");
             picture(s.thumbnail(), tooltip(p.volume(), s));
             sb.append("dropped #").append(s.index()).append("</div><div>");
-            picture(p.reference() == null ? null : p.reference().thumbnail(),
-                    p.reference() == null ? "reference not in the report" : tooltip(p.referenceVolume(), p.reference()));
+            if (p.reference() == null) {
+                picture(null, "reference not in the report");
+            } else {
+                picture(p.reference().thumbnail(), tooltip(p.referenceVolume(), p.reference()));
+            }
             sb.append("kept #").append(s.referenceIndex()).append("</div></div><div class=\"score\">")
                     .append(what).append(num(s.score())).append("</div><div class=\"where\">")
                     .append(esc(p.volume().id())).append("</div>");
             if (p.crossVolume()) {
-                sb.append("<div class=\"where x\">reference in ").append(esc(p.referenceVolume() == null
-                        ? s.referenceVolume() : p.referenceVolume().id())).append("</div>");
+                sb.append("<div class=\"where x\">reference in ").append(esc(p.referenceVolumeId()))
+                        .append("</div>");
             }
             sb.append("</figure>");
         }
@@ -317,7 +322,8 @@ final class HtmlPage {
                 .append("<span><i class=\"sw-k\"></i>kept</span><span><i class=\"sw-d\"></i>")
                 .append(droppedLabel()).append("</span>")
                 .append("<span><i class=\"sw-l\"></i>low-information</span>")
-                .append("<span><i class=\"sw-n\"></i>no thumbnail</span><span>hover a slice for its file and reason</span>")
+                .append("<span><i class=\"sw-n\"></i>no thumbnail</span>")
+                .append("<span>hover a slice for its file and reason</span>")
                 .append("</div>");
         if (d.model().thumbnailsOmitted() > 0) {
             sb.append("<p class=\"note\">").append(d.model().thumbnailsOmitted())

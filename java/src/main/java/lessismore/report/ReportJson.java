@@ -46,8 +46,7 @@ final class ReportJson {
             s.put("file", p.dropped().file());
             s.put("frame", p.dropped().frame());
             s.put("score", p.dropped().score());
-            s.put("reference_volume", p.referenceVolume() == null ? p.dropped().referenceVolume()
-                    : p.referenceVolume().id());
+            s.put("reference_volume", p.referenceVolumeId());
             s.put("reference_index", p.dropped().referenceIndex());
             s.put("reference_file", p.reference() == null ? null : p.reference().file());
             sample.add(s);
