@@ -180,7 +180,7 @@ final class HtmlPage {
         card(" d", num(t.dropped()), droppedLabel());
         card(" lo", num(t.lowInformation()), "low-information");
         StringJoiner why = new StringJoiner(", ", "skipped files · ", "").setEmptyValue("skipped files");
-        ReportData.summaryMap(d.model(), "skipped_by_reason").forEach((k, v) -> why.add(k + " " + v));
+        ReportData.summaryMap(d.model(), "skipped_by_reason").forEach((k, v) -> why.add(k + " " + Text.value(v)));
         card("", Long.toString(d.skipped()), why.toString());
         sb.append("</section>\n");
     }
@@ -195,7 +195,7 @@ final class HtmlPage {
         sb.append("<section><h2>Run</h2><dl class=\"params\">");
         Map<?, ?> params = ReportData.summaryMap(d.model(), "parameters");
         if (params.get("strategy") != null) {
-            param("strategy", String.valueOf(params.get("strategy")), true);
+            param("strategy", Text.value(params.get("strategy")), true);
         }
         if (me == null) {
             param("comparison", "none: this strategy keeps or drops slices without comparing them", true);
@@ -210,7 +210,7 @@ final class HtmlPage {
         }
         params.forEach((k, v) -> {
             if (!"strategy".equals(k)) {
-                param(String.valueOf(k).replace('_', ' '), v instanceof Double x ? num(x) : String.valueOf(v), false);
+                param(String.valueOf(k).replace('_', ' '), Text.value(v), false);
             }
         });
         sb.append("</dl></section>\n");

@@ -42,6 +42,11 @@ final class Text {
         return new BigDecimal(d).round(FOUR_DIGITS).stripTrailingZeros().toPlainString();
     }
 
+    /** A summary value as text: numbers as by {@link #num}, so 2.0 reads "2"; others as they print. */
+    static String value(Object v) {
+        return v instanceof Double || v instanceof Float ? num(((Number) v).doubleValue()) : String.valueOf(v);
+    }
+
     /** A fraction as a percentage with one decimal, e.g. "24.7%". */
     static String pct(double fraction) {
         return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.1f%%", 100 * fraction) : "–";
