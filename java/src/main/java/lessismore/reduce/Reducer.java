@@ -129,8 +129,8 @@ public final class Reducer {
 
     /** The published signature, computed on the fast path (int16 rows mapped on the fly). */
     private static final String DHASH_8 = "dhash-8";
-    /** Slices that get a report thumbnail at most (64² bytes each: 80 MiB at the cap). */
-    static final int MAX_THUMBNAILS = 20_000;
+    /** Slices that get a report thumbnail at most (64² bytes in memory, ~4 KB in report.html, each). */
+    static final int MAX_THUMBNAILS = 5_000;
 
     private final Options o;
     private final AtomicInteger thumbnailsLeft = new AtomicInteger(MAX_THUMBNAILS);
