@@ -42,6 +42,10 @@
 #   crops of CROPS are hashed too, as "<relpath>#crop=WxH+X+Y" rows (pixels_crc32
 #   is then the crop's); they cover non-square input, upscaling resizes and
 #   whash scales below 512, including a side below the hash size.
+#   Ties: the same slice with everything outside a central square set to 0, as
+#   "<relpath>#keep=WxH+X+Y" rows: most of its whash approximation band is flat
+#   background, so many coefficients tie with the median, and whether each one
+#   is above it depends on the last bits of pywt's arithmetic.
 #   On stderr: the counts, and for phash the smallest gap between a DCT
 #   coefficient and the median over all slices (relative to the block's largest
 #   coefficient), which says how far floating-point differences between DCT
@@ -71,6 +75,8 @@ SIZES = (8, 16)
 # (x, y, width, height) inside a 512 x 512 slice: 300 x 200 (whash scale 128),
 # 61 x 37 (scale 32, upscaled for phash-16), 40 x 12 (scale 8: whash-16 upscales to 16).
 CROPS = ((100, 150, 300, 200), (200, 220, 61, 37), (250, 250, 40, 12))
+# (x, y, width, height) of the square kept by the "#keep" images.
+KEEP = (192, 192, 128, 128)
 KINDS = ("dhash", "ahash", "phash", "whash")
 
 REPO_ROOT = published.REPO_ROOT
@@ -153,6 +159,10 @@ def main(argv=None):
             cropped.add(folder)
             for x, y, w, h in CROPS:
                 images.append(("%s#crop=%dx%d+%d+%d" % (rel, w, h, x, y), u8[y:y + h, x:x + w]))
+            x, y, w, h = KEEP
+            kept = np.zeros_like(u8)
+            kept[y:y + h, x:x + w] = u8[y:y + h, x:x + w]
+            images.append(("%s#keep=%dx%d+%d+%d" % (rel, w, h, x, y), kept))
 
     rows = []
     min_gap = {n: np.inf for n in SIZES}
@@ -170,8 +180,8 @@ def main(argv=None):
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["relpath", "pixels_crc32", "kind", "size", "hex"])
         w.writerows(rows)
-    print("%d slices + %d crops, x %d hashes = %d rows -> %s"
-          % (slices, len(cropped) * len(CROPS), len(KINDS) * len(SIZES), len(rows), args.out), file=sys.stderr)
+    print("%d slices + %d derived images, x %d hashes = %d rows -> %s"
+          % (slices, len(images) - slices, len(KINDS) * len(SIZES), len(rows), args.out), file=sys.stderr)
     for n in SIZES:
         print("phash-%d: smallest |coefficient - median| / max |coefficient| = %.3g" % (n, min_gap[n]),
               file=sys.stderr)

@@ -95,10 +95,10 @@ public final class ImageHash {
      * <p>Only the kept block is computed, by direct sums over a cosine table, where scipy runs an
      * FFT-based DCT over the whole image (pocketfft). The coefficients agree to about 1e-13 of their
      * magnitude, not to the bit, so a bit could differ only where a coefficient lies that close to
-     * the median; on the real CT slices the smallest gap is 9e-9 of the block's largest coefficient
-     * (printed by scripts/golden/make_imagehash_golden.py), and every bit matches. A blank slice
-     * (all zeros, what the published preprocessing makes of a constant one) gives exact zeros on
-     * both sides and an all-zero hash.
+     * the median; on the shared CT slices and their crops the smallest gap is 9e-9 of the block's
+     * largest coefficient (printed by scripts/golden/make_imagehash_golden.py), and every bit
+     * matches. A blank slice (all zeros, what the published preprocessing makes of a constant one)
+     * gives exact zeros on both sides and an all-zero hash.
      *
      * @param gray w × h unsigned bytes, row-major
      * @return hashSize² bits
@@ -147,7 +147,8 @@ public final class ImageHash {
      * {@code f[0] * x[2i+1] + f[1] * x[2i]} with dec_lo = (h, h) and dec_hi = (−h, h); the inverse
      * runs axis 1 first, then axis 0, each output being the approximation term plus the detail term,
      * {@code h·a + h·d} and {@code h·a + (−h)·d}. Same doubles in the same order give the same
-     * values, so equal coefficients (flat background) tie with the median exactly as in pywt.
+     * values, so equal coefficients (flat background) tie with the median exactly as in pywt; the
+     * golden file's masked slices check this (h·(a + b) instead of h·a + h·b flips bits there).
      *
      * @param gray     w × h unsigned bytes, row-major
      * @param hashSize a power of 2, at least 2
@@ -302,7 +303,8 @@ public final class ImageHash {
     /** Number of differing bits of two hashes of the same length (imagehash's {@code a - b}). */
     public static int hamming(long[] a, long[] b) {
         if (a.length != b.length) {
-            throw new IllegalArgumentException("hashes of different lengths: " + a.length + " and " + b.length + " words");
+            throw new IllegalArgumentException(
+                    "hashes of different lengths: " + a.length + " and " + b.length + " words");
         }
         int d = 0;
         for (int i = 0; i < a.length; i++) {

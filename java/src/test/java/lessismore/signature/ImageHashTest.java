@@ -27,12 +27,16 @@ import org.junit.jupiter.api.Test;
 /**
  * The imagehash 4.3 hash family against its Python definitions (golden file made by
  * scripts/golden/make_imagehash_golden.py with PIL 9.4, numpy, scipy.fftpack and pywt) on every
- * slice of ../shared/data/ct and on non-square crops of some, bit for bit; plus unit checks of the
- * hex text, Hamming distance and {@link HashMethod}.
+ * slice of ../shared/data/ct, on non-square crops of some and on masked copies whose whash
+ * coefficients tie with the median, bit for bit; plus unit checks of the hex text, Hamming distance
+ * and {@link HashMethod}.
  */
 class ImageHashTest {
-    /** "relpath" or "relpath#crop=WxH+X+Y" (a crop of that slice's 8-bit pixels). */
-    private static final Pattern CROP = Pattern.compile("(.*)#crop=(\\d+)x(\\d+)\\+(\\d+)\\+(\\d+)");
+    /**
+     * "relpath", or an image derived from that slice's 8-bit pixels: "relpath#crop=WxH+X+Y" (that
+     * rectangle only) or "relpath#keep=WxH+X+Y" (the slice with everything outside it set to 0).
+     */
+    private static final Pattern DERIVED = Pattern.compile("(.*)#(crop|keep)=(\\d+)x(\\d+)\\+(\\d+)\\+(\\d+)");
 
     record Golden(String image, String crc32, HashMethod.Kind kind, int size, String hex) {
     }
@@ -65,6 +69,23 @@ class ImageHashTest {
             }
             return new Gray(out, w, h);
         }
+
+        Gray keep(int x0, int y0, int w, int h) {
+            byte[] out = new byte[width * height];
+            for (int y = y0; y < y0 + h; y++) {
+                System.arraycopy(pixels, y * width + x0, out, y * width + x0, w);
+            }
+            return new Gray(out, width, height);
+        }
+
+        /** The image a golden row names, from its slice. */
+        Gray derived(Matcher m) {
+            int w = Integer.parseInt(m.group(3));
+            int h = Integer.parseInt(m.group(4));
+            int x = Integer.parseInt(m.group(5));
+            int y = Integer.parseInt(m.group(6));
+            return m.group(2).equals("crop") ? crop(x, y, w, h) : keep(x, y, w, h);
+        }
     }
 
     @Test
@@ -81,7 +102,7 @@ class ImageHashTest {
         List<String> mismatches = new ArrayList<>();
         List<Golden> golden = golden();
         for (Golden g : golden) {
-            Matcher m = CROP.matcher(g.image());
+            Matcher m = DERIVED.matcher(g.image());
             String rel = m.matches() ? m.group(1) : g.image();
             Gray slice = slices.computeIfAbsent(rel, r -> {
                 try {
@@ -92,8 +113,7 @@ class ImageHashTest {
                 decoder.to8Bit();
                 return new Gray(decoder.gray().clone(), decoder.width(), decoder.height());
             });
-            Gray img = m.matches() ? slice.crop(Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)),
-                    Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))) : slice;
+            Gray img = m.matches() ? slice.derived(m) : slice;
             // Same pixels on both sides first, so that a mismatch below can only be the hash.
             assertEquals(g.crc32(), img.crc32(), g.image() + ": 8-bit pixels differ from the oracle's");
             HashMethod method = methods.computeIfAbsent(g.kind() + "-" + g.size(),
@@ -104,12 +124,13 @@ class ImageHashTest {
             }
             compared++;
         }
-        long crops = golden.stream().filter(g -> CROP.matcher(g.image()).matches()).count() / 8;
-        System.out.printf("imagehash golden: %d slices + %d crops x 8 hashes = %d compared, %d mismatches%n",
-                slices.size(), crops, compared, mismatches.size());
+        long derived = golden.stream().filter(g -> DERIVED.matcher(g.image()).matches()).count() / 8;
+        System.out.printf("imagehash golden: (%d slices + %d derived images) x 8 hashes = %d compared, %d mismatches%n",
+                slices.size(), derived, compared, mismatches.size());
         assertEquals(List.of(), mismatches);
         assertEquals(271, slices.size(), "every slice of the shared CT data, JPEG 2000 included");
-        assertEquals((271 + crops) * 8, compared);
+        assertEquals(20, derived, "3 crops and 1 masked image of the first slice of each of the 5 series");
+        assertEquals((271 + derived) * 8, compared);
     }
 
     private static byte[] randomImage(Random rnd, int w, int h) {
