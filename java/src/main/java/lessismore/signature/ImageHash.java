@@ -160,89 +160,105 @@ public final class ImageHash {
             throw new IllegalArgumentException("whash: hash size must be a power of 2, not " + hashSize);
         }
         int scale = Math.max(Integer.highestOneBit(Math.min(w, h)), hashSize);
+        int levels = Integer.numberOfTrailingZeros(scale);
         int[] px = PilLanczos.resize(gray, w, h, scale, scale);
-        // buf is scale × scale; after k forward steps it holds pywt's coefficients in Mallat layout:
-        // the approximation top-left, each level's (da, ad, dd) details in the quadrants beside it.
-        double[] buf = new double[scale * scale];
-        for (int i = 0; i < buf.length; i++) {
-            buf[i] = px[i] / 255.;
+        double[] a = new double[scale * scale];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = px[i] / 255.;
         }
-        double[] tmp = new double[scale * scale];
-        for (int s = scale; s >= 2; s /= 2) {
-            haarForward(buf, tmp, scale, s);
+        // Full decomposition; details[l] = {da, ad, dd} of level l + 1, each (scale >> l + 1)² values.
+        double[][][] details = new double[levels][][];
+        for (int l = 0, side = scale; l < levels; l++, side /= 2) {
+            int n = side / 2 * (side / 2);
+            details[l] = new double[][] {new double[n], new double[n], new double[n]};
+            a = haarForward(a, side, details[l]);
         }
-        buf[0] = 0; // remove_max_haar_ll: the 1 × 1 approximation of the full decomposition
-        for (int s = 2; s <= scale; s *= 2) {
-            haarInverse(buf, tmp, scale, s);
+        a[0] = 0; // remove_max_haar_ll: the 1 × 1 approximation set to zero
+        for (int l = levels - 1; l >= 1; l--) {
+            a = haarInverse(a, scale >> l + 1, details[l], false);
         }
-        for (int s = scale; s > hashSize; s /= 2) {
-            haarForward(buf, tmp, scale, s);
+        // The last inverse level gives the full-size reconstruction; when the second decomposition
+        // has levels, its first one is taken block by block on the way (same values, no S × S array).
+        boolean again = scale > hashSize;
+        a = haarInverse(a, scale / 2, details[0], again);
+        // Second decomposition: only its approximation is used, so its details are not formed.
+        for (int side = scale / 2; again && side > hashSize; side /= 2) {
+            a = haarForward(a, side, null);
         }
-        double[] low = new double[hashSize * hashSize];
-        for (int y = 0; y < hashSize; y++) {
-            System.arraycopy(buf, y * scale, low, y * hashSize, hashSize);
-        }
-        return aboveMedian(low);
+        return aboveMedian(a);
     }
 
     /**
-     * One level of pywt's {@code dwt2(., 'haar')} on the top-left s × s of {@code buf} (row stride
-     * {@code stride}), in place: afterwards its quadrants hold aa (approximation), ad, da, dd.
+     * One level of pywt's {@code dwt2(x, 'haar')} of the side × side image x: returns the
+     * approximation aa, (side / 2)², and, unless {@code details} is null, writes the details
+     * da (axis 0 detail, axis 1 approximation), ad and dd into details[0..2]. Each 2 × 2 block
+     * gives one value of each band: axis 0 first (columns 2j and 2j + 1), then axis 1.
      */
-    private static void haarForward(double[] buf, double[] tmp, int stride, int s) {
-        int half = s / 2;
-        // Axis 0: rows [0, half) of tmp get the approximation, rows [half, s) the detail.
+    private static double[] haarForward(double[] x, int side, double[][] details) {
+        int half = side / 2;
+        double[] aa = new double[half * half];
         for (int i = 0; i < half; i++) {
-            int even = 2 * i * stride;
-            int odd = even + stride;
-            int a = i * stride;
-            int d = (half + i) * stride;
-            for (int x = 0; x < s; x++) {
-                double e = buf[even + x];
-                double o = buf[odd + x];
-                tmp[a + x] = HAAR * o + HAAR * e;
-                tmp[d + x] = -HAAR * o + HAAR * e;
-            }
-        }
-        // Axis 1 on every row: columns [0, half) approximation, [half, s) detail.
-        for (int r = 0; r < s; r++) {
-            int row = r * stride;
+            int even = 2 * i * side;
+            int odd = even + side;
             for (int j = 0; j < half; j++) {
-                double e = tmp[row + 2 * j];
-                double o = tmp[row + 2 * j + 1];
-                buf[row + j] = HAAR * o + HAAR * e;
-                buf[row + half + j] = -HAAR * o + HAAR * e;
+                double e0 = x[even + 2 * j];
+                double e1 = x[even + 2 * j + 1];
+                double o0 = x[odd + 2 * j];
+                double o1 = x[odd + 2 * j + 1];
+                double aL = HAAR * o0 + HAAR * e0;
+                double aR = HAAR * o1 + HAAR * e1;
+                int k = i * half + j;
+                aa[k] = HAAR * aR + HAAR * aL;
+                if (details != null) {
+                    double dL = -HAAR * o0 + HAAR * e0;
+                    double dR = -HAAR * o1 + HAAR * e1;
+                    details[0][k] = HAAR * dR + HAAR * dL;
+                    details[1][k] = -HAAR * aR + HAAR * aL;
+                    details[2][k] = -HAAR * dR + HAAR * dL;
+                }
             }
         }
+        return aa;
     }
 
     /**
-     * One level of pywt's {@code idwt2(., 'haar')} on the top-left s × s of {@code buf}, in place:
-     * the inverse of {@link #haarForward} (rec_lo = (h, h), rec_hi = (h, −h)).
+     * One level of pywt's {@code idwt2((aa, (da, ad, dd)), 'haar')}, the inverse of
+     * {@link #haarForward} (rec_lo = (h, h), rec_hi = (h, −h)): the (2 · half)² image, or with
+     * {@code thenApproximate} the approximation of that image's {@code dwt2} ({@link #haarForward}'s
+     * aa, half²), computed from each reconstructed 2 × 2 block without storing the image. Each
+     * block: axis 1 first (the aa/ad pair and the da/dd pair), then axis 0.
      */
-    private static void haarInverse(double[] buf, double[] tmp, int stride, int s) {
-        int half = s / 2;
-        // Axis 1 on every row: (approximation, detail) columns back to 2 · half columns.
-        for (int r = 0; r < s; r++) {
-            int row = r * stride;
-            for (int j = 0; j < half; j++) {
-                double a = buf[row + j];
-                double d = buf[row + half + j];
-                tmp[row + 2 * j] = HAAR * a + HAAR * d;
-                tmp[row + 2 * j + 1] = HAAR * a + -HAAR * d;
-            }
-        }
-        // Axis 0: (approximation, detail) rows back to 2 · half rows.
+    private static double[] haarInverse(double[] aa, int half, double[][] details, boolean thenApproximate) {
+        int side = 2 * half;
+        double[] x = new double[thenApproximate ? half * half : side * side];
+        double[] da = details[0];
+        double[] ad = details[1];
+        double[] dd = details[2];
         for (int i = 0; i < half; i++) {
-            int a = i * stride;
-            int d = (half + i) * stride;
-            int even = 2 * i * stride;
-            int odd = even + stride;
-            for (int x = 0; x < s; x++) {
-                buf[even + x] = HAAR * tmp[a + x] + HAAR * tmp[d + x];
-                buf[odd + x] = HAAR * tmp[a + x] + -HAAR * tmp[d + x];
+            int even = 2 * i * side;
+            int odd = even + side;
+            for (int j = 0; j < half; j++) {
+                int k = i * half + j;
+                double aL = HAAR * aa[k] + HAAR * ad[k];
+                double aR = HAAR * aa[k] + -HAAR * ad[k];
+                double dL = HAAR * da[k] + HAAR * dd[k];
+                double dR = HAAR * da[k] + -HAAR * dd[k];
+                double x00 = HAAR * aL + HAAR * dL;
+                double x10 = HAAR * aL + -HAAR * dL;
+                double x01 = HAAR * aR + HAAR * dR;
+                double x11 = HAAR * aR + -HAAR * dR;
+                if (thenApproximate) {
+                    // haarForward's aa of this block: e0 = x00, o0 = x10, e1 = x01, o1 = x11.
+                    x[k] = HAAR * (HAAR * x11 + HAAR * x01) + HAAR * (HAAR * x10 + HAAR * x00);
+                } else {
+                    x[even + 2 * j] = x00;
+                    x[odd + 2 * j] = x10;
+                    x[even + 2 * j + 1] = x01;
+                    x[odd + 2 * j + 1] = x11;
+                }
             }
         }
+        return x;
     }
 
     /**
