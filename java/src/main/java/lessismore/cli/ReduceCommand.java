@@ -49,8 +49,8 @@ final class ReduceCommand implements Callable<Integer> {
     Strategy strategy;
 
     @Option(names = {"-t", "--threshold"}, paramLabel = "VALUE",
-            description = "Redundancy threshold: largest Hamming distance for hash (default 6 for 64-bit hashes, "
-                    + "scaled by bits for larger), smallest similarity for ssim (default 0.9), mi/nmi and "
+            description = "Redundancy threshold: largest Hamming distance for hash (default 6 for dhash-8, the "
+                    + "published Hash-6; see the README for the other kinds), smallest similarity for ssim (default 0.9), mi/nmi and "
                     + "embedding (cosine, default 0.95). A fractional hash threshold d+p drops distance d+1 "
                     + "for a fixed share p of the slices.")
     Double threshold;
@@ -174,15 +174,29 @@ final class ReduceCommand implements Callable<Integer> {
                     default -> throw new IllegalArgumentException("unknown --hash '" + hashKind
                             + "' (expected dhash, ahash, phash or whash)");
                 };
-                // 6 of 64 bits is the published threshold; larger hashes keep its share of bits.
                 double bits = (double) hashSize * hashSize;
-                double t = threshold != null ? threshold : Math.round(6 * bits / 64);
+                double t = threshold != null ? threshold : defaultHashThreshold(kind, hashSize);
                 if (t > bits) {
                     throw new IllegalArgumentException("--threshold must be between 0 and " + (int) bits
                             + " for a " + (int) bits + "-bit hash, got " + t);
                 }
                 yield signatureStrategy(new HashMethod(kind, hashSize), r, t);
             }
+        };
+    }
+
+    /**
+     * Default Hamming thresholds: the published 6 for dHash-8, and for the other kinds and sizes
+     * the threshold that keeps about the same share (25%) of the shared CT data as Hash-6 does
+     * (measured over the 271 slices of ../shared/data/ct, README "Strategies").
+     */
+    static double defaultHashThreshold(HashMethod.Kind kind, int size) {
+        boolean big = size >= 16;
+        return switch (kind) {
+            case DHASH -> big ? 36 : 6;
+            case AHASH -> big ? 15 : 3;
+            case PHASH -> big ? 56 : 10;
+            case WHASH -> big ? 10 : 2;
         };
     }
 
