@@ -124,17 +124,19 @@ public final class OnnxExporter {
      *
      * @param architecture {@code resnet18} or {@code resnet50}, recorded in the metadata
      * @param head         a SimCLR projection head ({@link lessismore.nn.SimclrHead}) or null
+     * @return the width D of the output
      */
-    public static void export(ResNet backbone, String architecture, Sequential head, InputSpec input, Path out)
+    public static int export(ResNet backbone, String architecture, Sequential head, InputSpec input, Path out)
             throws IOException {
         Path target = out.toAbsolutePath();
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
                 + "-" + System.nanoTime() + ".tmp");
+        int dim;
         try {
             try (OutputStream os = new BufferedOutputStream(
                     Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
-                write(backbone, architecture, head, input, os);
+                dim = write(backbone, architecture, head, input, os);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -145,10 +147,11 @@ public final class OnnxExporter {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        return dim;
     }
 
-    /** Writes the ModelProto to {@code sink}. */
-    static void write(ResNet backbone, String architecture, Sequential head, InputSpec input, OutputStream sink)
+    /** Writes the ModelProto to {@code sink}; returns the width of the output. */
+    static int write(ResNet backbone, String architecture, Sequential head, InputSpec input, OutputStream sink)
             throws IOException {
         int channels = ((Conv2d) backbone.body().get("conv1")).weight.value.dim(1);
         if (input.mean().length != channels) {
@@ -189,6 +192,7 @@ public final class OnnxExporter {
         }
         model.writeTo(sink);
         graphProto.writeAsFieldTo(sink, 7);
+        return emitter.width;
     }
 
     private static String join(float[] values) {
