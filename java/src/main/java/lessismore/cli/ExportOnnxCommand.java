@@ -75,7 +75,9 @@ final class ExportOnnxCommand implements Callable<Integer> {
         if (inChannels < 1) {
             throw new CommandLine.ParameterException(cl, "--in-channels must be at least 1");
         }
-        ResNet backbone = switch (arch.toLowerCase(Locale.ROOT)) {
+        String architecture = arch.toLowerCase(Locale.ROOT);
+        String model = architecture + " with " + inChannels + " input channel" + (inChannels == 1 ? "" : "s");
+        ResNet backbone = switch (architecture) {
             // The seed only fills the weights that the checkpoint then replaces.
             case "resnet18" -> ResNet.resnet18(inChannels, 0, 0);
             case "resnet50" -> ResNet.resnet50(inChannels, 0, 0);
@@ -95,14 +97,13 @@ final class ExportOnnxCommand implements Callable<Integer> {
             cl.getErr().println("lessismore: no such file: " + e.getFile());
             return ExitCodes.BAD_INPUT;
         } catch (IOException e) {
-            cl.getErr().println("lessismore: cannot load weights: " + e.getMessage());
+            cl.getErr().println("lessismore: cannot load the weights as " + model + ": " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         }
         try {
-            int dim = OnnxExporter.export(backbone, arch.toLowerCase(Locale.ROOT), projection, input, out);
-            cl.getOut().printf("wrote %s: %s%s, %d input channel%s, output (N, %d), %.1f MB%n", out,
-                    arch.toLowerCase(Locale.ROOT), projection != null ? " + SimCLR head" : "", inChannels,
-                    inChannels == 1 ? "" : "s", dim, Files.size(out) / 1e6);
+            int dim = OnnxExporter.export(backbone, architecture, projection, input, out);
+            cl.getOut().printf("wrote %s: %s%s, output (N, %d), %.1f MB%n", out, model,
+                    projection != null ? " + SimCLR head" : "", dim, Files.size(out) / 1e6);
             return ExitCodes.OK;
         } catch (IOException e) {
             cl.getErr().println("lessismore: cannot write " + out + ": " + e);
@@ -118,7 +119,8 @@ final class ExportOnnxCommand implements Callable<Integer> {
             return repeated;
         }
         if (values.length != inChannels) {
-            throw new IllegalArgumentException(option + " needs 1 or " + inChannels + " values, got " + values.length);
+            throw new IllegalArgumentException(option + " needs one value, or one per input channel (" + inChannels
+                    + "), got " + values.length);
         }
         return values;
     }
