@@ -91,8 +91,9 @@ def sample(t):
     return flat[idx].clone()
 
 
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
+def write_safetensors(path, tensors, metadata=None):
+    """tensors by name (float32 or int64), and an optional str -> str __metadata__ map."""
+    header, blobs, offset = ({"__metadata__": dict(metadata)} if metadata else {}), [], 0
     for name, t in tensors.items():
         t = t.detach().contiguous()
         dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]

@@ -43,6 +43,11 @@ public final class BatchNorm implements Layer {
         Arrays.fill(runningVar.data, 1f);
     }
 
+    /** The ε added to the variance before the square root. */
+    public float eps() {
+        return EPS;
+    }
+
     /** Values per channel per sample: H·W for images, 1 for vectors. */
     private int spatial(Tensor x) {
         if ((x.rank() != 2 && x.rank() != 4) || x.dim(1) != channels) {

@@ -31,6 +31,21 @@ public final class Conv2d implements Layer {
         this.bias = bias ? new Parameter(Parameter.Kind.BIAS, outChannels) : null;
     }
 
+    /** Side of the square kernel. */
+    public int kernel() {
+        return kernel;
+    }
+
+    /** Stride along both axes. */
+    public int stride() {
+        return stride;
+    }
+
+    /** Zero padding on each of the four sides. */
+    public int padding() {
+        return padding;
+    }
+
     private int outSize(int size) {
         return (size + 2 * padding - kernel) / stride + 1;
     }

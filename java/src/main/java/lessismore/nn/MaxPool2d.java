@@ -21,6 +21,21 @@ public final class MaxPool2d implements Layer {
         this.padding = padding;
     }
 
+    /** Side of the square window. */
+    public int kernel() {
+        return kernel;
+    }
+
+    /** Stride along both axes. */
+    public int stride() {
+        return stride;
+    }
+
+    /** −∞ padding on each of the four sides. */
+    public int padding() {
+        return padding;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4) {

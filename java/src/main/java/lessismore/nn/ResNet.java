@@ -36,6 +36,11 @@ public final class ResNet implements Layer {
         return featureDim;
     }
 
+    /** The layers in torchvision's order, named as its attributes (conv1, bn1, …, layer4, avgpool, flatten[, fc]). */
+    public Sequential body() {
+        return net;
+    }
+
     private static ResNet build(boolean bottleneck, int[] blocks, int inChannels, int numClasses,
                                 RandomGenerator rng) {
         int expansion = bottleneck ? 4 : 1;

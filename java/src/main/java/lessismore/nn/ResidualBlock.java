@@ -20,6 +20,16 @@ public final class ResidualBlock implements Layer {
         this.downsample = downsample;
     }
 
+    /** The residual branch. */
+    public Sequential branch() {
+        return branch;
+    }
+
+    /** The projection shortcut, or null for the identity shortcut. */
+    public Sequential downsample() {
+        return downsample;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Tensor main = branch.forward(x);

@@ -1,6 +1,7 @@
 package lessismore.nn;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -21,6 +22,11 @@ public final class Sequential implements Layer {
     /** Appends {@code layer} named by its position ("0", "1", …), as torch.nn.Sequential does. */
     public Sequential add(Layer layer) {
         return add(Integer.toString(layers.size()), layer);
+    }
+
+    /** The children's names in order. */
+    public List<String> names() {
+        return Collections.unmodifiableList(names);
     }
 
     /** The child named {@code name}. */
