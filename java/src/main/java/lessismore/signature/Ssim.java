@@ -52,9 +52,9 @@ public final class Ssim {
         return k;
     }
 
-    /** The two images as doubles, w × h each. */
-    private double[] x = new double[0];
-    private double[] y = new double[0];
+    /** The two images as doubles, row by row (h rows of at least w). */
+    private double[][] x = new double[0][];
+    private double[][] y = new double[0][];
     /** One row of the five vertically filtered maps (x, y, x², y², xy), w each. */
     private double[] vx = new double[0];
     private double[] vy = new double[0];
@@ -67,6 +67,8 @@ public final class Ssim {
     private double[] mxx = new double[0];
     private double[] myy = new double[0];
     private double[] mxy = new double[0];
+    /** SSIM of the interior pixels of one row. */
+    private double[] s = new double[0];
 
     /** A workspace for one thread. */
     public Ssim() {
@@ -86,15 +88,18 @@ public final class Ssim {
             throw new IllegalArgumentException("SSIM needs images of at least " + WINDOW + "×" + WINDOW
                     + " pixels (its Gaussian window), got " + w + "×" + h);
         }
-        int n = w * h;
-        if (a.length < n || b.length < n) {
+        if (a.length < w * h || b.length < w * h) {
             throw new IllegalArgumentException("images of " + a.length + " and " + b.length
                     + " bytes for " + w + "×" + h);
         }
-        ensure(n, w);
-        for (int i = 0; i < n; i++) {
-            x[i] = a[i] & 0xFF;
-            y[i] = b[i] & 0xFF;
+        ensure(w, h);
+        for (int r = 0; r < h; r++) {
+            double[] xr = x[r];
+            double[] yr = y[r];
+            for (int c = 0, i = r * w; c < w; c++, i++) {
+                xr[c] = a[i] & 0xFF;
+                yr[c] = b[i] & 0xFF;
+            }
         }
         int cols = w - 2 * RADIUS;
         double total = 0;
@@ -105,10 +110,12 @@ public final class Ssim {
         return total / ((double) cols * (h - 2 * RADIUS));
     }
 
-    private void ensure(int n, int w) {
-        if (x.length < n) {
-            x = new double[n];
-            y = new double[n];
+    private void ensure(int w, int h) {
+        if (x.length < h || x[0].length < w) {
+            int rows = Math.max(h, x.length);
+            int width = Math.max(w, x.length == 0 ? 0 : x[0].length);
+            x = new double[rows][width];
+            y = new double[rows][width];
         }
         if (vx.length < w) {
             vx = new double[w];
@@ -121,43 +128,66 @@ public final class Ssim {
             mxx = new double[w];
             myy = new double[w];
             mxy = new double[w];
+            s = new double[w];
         }
     }
 
+    /*
+     * Loop shapes: HotSpot's C2 vectorizes (AVX) only loops with small bodies whose arrays it can
+     * tell apart at a fixed distance: one tiny loop per map over separate row arrays does, a single
+     * loop that updates all five maps at once does not (too large to unroll), nor do loads at a
+     * variable row offset of one flat image array (the store might alias them). These shapes run
+     * SSIM about twice as fast as the fused scalar form.
+     */
+
     /**
-     * v*[c] = Σ_k KERNEL[k] · q[(top + k)·w + c] for every column c, for the five quantities q:
-     * one pass over the 11 input rows updates all five maps (the products are formed on the fly).
+     * v*[c] = Σ_k KERNEL[k] · q[top + k][c] for every column c and the five quantities q (x, y and
+     * the products x², y², xy formed on the fly), pairing rows k and 10 - k, whose weights are equal.
      */
     private void filterVertically(int top, int w) {
-        double[] px = x;
-        double[] py = y;
         double[] sx = vx;
         double[] sy = vy;
         double[] sxx = vxx;
         double[] syy = vyy;
         double[] sxy = vxy;
-        double g = KERNEL[0];
-        for (int c = 0, p = top * w; c < w; c++, p++) {
-            double u = px[p];
-            double v = py[p];
-            sx[c] = g * u;
-            sy[c] = g * v;
-            sxx[c] = g * (u * u);
-            syy[c] = g * (v * v);
-            sxy[c] = g * (u * v);
+        double g = KERNEL[RADIUS];
+        double[] xa = x[top + RADIUS];
+        double[] ya = y[top + RADIUS];
+        for (int c = 0; c < w; c++) {
+            sx[c] = g * xa[c];
         }
-        for (int k = 1; k < WINDOW; k++) {
+        for (int c = 0; c < w; c++) {
+            sy[c] = g * ya[c];
+        }
+        for (int c = 0; c < w; c++) {
+            sxx[c] = g * (xa[c] * xa[c]);
+        }
+        for (int c = 0; c < w; c++) {
+            syy[c] = g * (ya[c] * ya[c]);
+        }
+        for (int c = 0; c < w; c++) {
+            sxy[c] = g * (xa[c] * ya[c]);
+        }
+        for (int k = 0; k < RADIUS; k++) {
             g = KERNEL[k];
-            int off = (top + k) * w;
-            // Simple element-wise form so that C2 vectorizes it.
+            xa = x[top + k];
+            ya = y[top + k];
+            double[] xb = x[top + WINDOW - 1 - k];
+            double[] yb = y[top + WINDOW - 1 - k];
             for (int c = 0; c < w; c++) {
-                double u = px[off + c];
-                double v = py[off + c];
-                sx[c] += g * u;
-                sy[c] += g * v;
-                sxx[c] += g * (u * u);
-                syy[c] += g * (v * v);
-                sxy[c] += g * (u * v);
+                sx[c] += g * (xa[c] + xb[c]);
+            }
+            for (int c = 0; c < w; c++) {
+                sy[c] += g * (ya[c] + yb[c]);
+            }
+            for (int c = 0; c < w; c++) {
+                sxx[c] += g * (xa[c] * xa[c] + xb[c] * xb[c]);
+            }
+            for (int c = 0; c < w; c++) {
+                syy[c] += g * (ya[c] * ya[c] + yb[c] * yb[c]);
+            }
+            for (int c = 0; c < w; c++) {
+                sxy[c] += g * (xa[c] * ya[c] + xb[c] * yb[c]);
             }
         }
     }
@@ -169,7 +199,7 @@ public final class Ssim {
         horizontal(vxx, mxx, cols);
         horizontal(vyy, myy, cols);
         horizontal(vxy, mxy, cols);
-        double sum = 0;
+        double[] out = s;
         for (int c = 0; c < cols; c++) {
             double ux = mx[c];
             double uy = my[c];
@@ -180,22 +210,31 @@ public final class Ssim {
             double a2 = 2 * cov + C2;
             double b1 = ux * ux + uy * uy + C1;
             double b2 = varX + varY + C2;
-            sum += (a1 * a2) / (b1 * b2);
+            out[c] = (a1 * a2) / (b1 * b2);
+        }
+        double sum = 0;
+        for (int c = 0; c < cols; c++) {
+            sum += out[c];
         }
         return sum;
     }
 
-    /** out[c] = Σ_k KERNEL[k] · in[c + k] for c in [0, cols). */
+    /**
+     * out[c] = Σ_k KERNEL[k] · in[c + k] for c in [0, cols), symmetric taps paired, written with
+     * constant offsets in two short loops so that both vectorize.
+     */
     private static void horizontal(double[] in, double[] out, int cols) {
-        double g = KERNEL[0];
+        double g0 = KERNEL[0];
+        double g1 = KERNEL[1];
+        double g2 = KERNEL[2];
+        double g3 = KERNEL[3];
+        double g4 = KERNEL[4];
+        double g5 = KERNEL[5];
         for (int c = 0; c < cols; c++) {
-            out[c] = g * in[c];
+            out[c] = g0 * (in[c] + in[c + 10]) + g1 * (in[c + 1] + in[c + 9]) + g2 * (in[c + 2] + in[c + 8]);
         }
-        for (int k = 1; k < WINDOW; k++) {
-            g = KERNEL[k];
-            for (int c = 0; c < cols; c++) {
-                out[c] += g * in[c + k];
-            }
+        for (int c = 0; c < cols; c++) {
+            out[c] += g3 * (in[c + 3] + in[c + 7]) + g4 * (in[c + 4] + in[c + 6]) + g5 * in[c + 5];
         }
     }
 }
