@@ -12,11 +12,7 @@ import java.nio.ByteBuffer;
  * checked for equal size before they are compared.
  */
 public final class SampledImage {
-    /**
-     * Default compare size (128 × 128). Pair cost falls with the square of the size; 128 keeps the
-     * cost of one SSIM comparison well under the cost of reading a slice, while the similarities it
-     * gives track the native-size ones closely on the shared CT data (see {@link SsimMethod}).
-     */
+    /** Default compare size, 128 × 128: see {@link SsimMethod} for the measurements behind it. */
     public static final int DEFAULT_COMPARE_SIZE = 128;
     private static final int TRAILER = 2 * Integer.BYTES;
 

@@ -18,7 +18,7 @@ package lessismore.signature;
  * therefore filters only the interior ("valid" positions) and needs no boundary handling.
  *
  * <p>Arithmetic is in {@code double} like skimage's float64; only the order of additions differs,
- * so results agree to about 1e-12.
+ * so results agree to about 1e-14.
  *
  * <p>An instance holds scratch buffers that grow to the largest image seen and are reused, so
  * comparing pairs allocates nothing; it is not thread-safe (keep one per thread).
