@@ -21,9 +21,9 @@ import java.util.Arrays;
  * about 1e-14.
  *
  * <p>An instance holds the histograms and is reused from pair to pair: one pass over the pixels
- * builds the joint and marginal counts and lists the non-empty cells, and only those cells are
- * visited and cleared afterwards, so the cost follows the pixel count, not bins². It is not
- * thread-safe (keep one per thread).
+ * builds the joint counts and lists the non-empty cells; the marginals, the sum and the clearing
+ * for the next pair visit only those cells, so the cost follows the pixel count, not bins². It is
+ * not thread-safe (keep one per thread).
  */
 public final class MutualInformation {
     /** Default number of bins: one per 8-bit value. */
@@ -124,7 +124,7 @@ public final class MutualInformation {
         return mi / ((entropy(countA, logA) + entropy(countB, logB)) / 2);
     }
 
-    /** Builds the joint and marginal histograms of the first n pixels and the marginals' logs. */
+    /** Builds the joint histogram of the first n pixels, its marginals and their logs. */
     private void count(byte[] a, byte[] b, int n) {
         if (a.length < n || b.length < n) {
             throw new IllegalArgumentException("images of " + a.length + " and " + b.length + " bytes for " + n + " pixels");
