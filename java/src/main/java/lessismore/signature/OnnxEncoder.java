@@ -137,7 +137,10 @@ public final class OnnxEncoder implements AutoCloseable {
             }
             return env.createSession(model.toString(), options);
         } catch (OrtException e) {
-            throw new IllegalArgumentException("not a valid ONNX model: " + model + " (" + e.getMessage() + ")", e);
+            // With CUDA, a missing device or library can also surface only here.
+            throw new IllegalArgumentException((cuda ? "cannot load " + model + " on CUDA device " + cudaDevice
+                    + " (not a valid ONNX model, or no usable GPU / CUDA / cuDNN): " : "not a valid ONNX model: "
+                    + model + ": ") + e.getMessage(), e);
         }
     }
 
@@ -170,6 +173,9 @@ public final class OnnxEncoder implements AutoCloseable {
         int size = inputSize != 0 ? inputSize
                 : Optional.ofNullable(meta.get("input_size")).map(s -> parseInt(model, "input_size", s))
                         .orElse(DEFAULT_INPUT_SIZE);
+        if (size < 1) {
+            throw layout(model, "input size " + size + " is not positive");
+        }
         int h = shape[2] > 0 ? (int) shape[2] : size;
         int w = shape[3] > 0 ? (int) shape[3] : size;
         if (inputSize != 0 && (h != inputSize || w != inputSize)) {
