@@ -18,8 +18,11 @@ import lessismore.select.KeepAll;
 import lessismore.select.Rule;
 import lessismore.select.SelectionStrategy;
 import lessismore.select.SignatureStrategy;
+import lessismore.signature.EmbeddingMethod;
 import lessismore.signature.HashMethod;
+import lessismore.signature.MutualInformationMethod;
 import lessismore.signature.SignatureMethod;
+import lessismore.signature.SsimMethod;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +34,7 @@ import picocli.CommandLine.Parameters;
                 + "summary.json and an optional export to --out. Input files are never modified."})
 final class ReduceCommand implements Callable<Integer> {
     /** Selection strategies of this version. */
-    enum Strategy { hash, all, every_n }
+    enum Strategy { hash, ssim, mi, embedding, all, every_n }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,9 +53,9 @@ final class ReduceCommand implements Callable<Integer> {
 
     @Option(names = {"-t", "--threshold"}, paramLabel = "VALUE",
             description = "Redundancy threshold: largest Hamming distance for hash (default 6 for dhash-8, the "
-                    + "published Hash-6; see the README for the other kinds), smallest similarity for ssim (default 0.9), mi/nmi and "
-                    + "embedding (cosine, default 0.95). A fractional hash threshold d+p drops distance d+1 "
-                    + "for a fixed share p of the slices.")
+                    + "published Hash-6; see the README for the other kinds), smallest similarity for ssim "
+                    + "(default 0.8), mi (1.5 nats; nmi 0.5) and embedding (cosine, default 0.95). A fractional "
+                    + "hash threshold d+p drops distance d+1 for a fixed share p of the slices.")
     Double threshold;
 
     @Option(names = "--keep-fraction", paramLabel = "F",
@@ -72,6 +75,44 @@ final class ReduceCommand implements Callable<Integer> {
     @Option(names = "--hash-size", paramLabel = "N", defaultValue = "8",
             description = "hash: side of the hash grid, 8 (64 bits, default) or 16 (256 bits).")
     int hashSize;
+
+    @Option(names = "--compare-size", paramLabel = "PIXELS", defaultValue = "128",
+            description = "ssim, mi: slices are resampled to PIXELS x PIXELS (Pillow LANCZOS) before comparing "
+                    + "(default ${DEFAULT-VALUE}; 0 compares at native size, all slices must then be equal in size).")
+    int compareSize;
+
+    @Option(names = "--bins", paramLabel = "N", defaultValue = "256",
+            description = "mi: grey-level bins of the joint histogram, 2..256 (default ${DEFAULT-VALUE}).")
+    int bins;
+
+    @Option(names = "--normalized", description = "mi: normalized mutual information (0..1, scikit-learn's NMI) instead of MI in nats.")
+    boolean normalized;
+
+    @Option(names = "--model", paramLabel = "FILE.onnx",
+            description = "embedding: an ONNX image encoder (input (N, C, H, W), C = 1 or 3); without it a "
+                    + "training-free projection encoder is used.")
+    Path model;
+
+    @Option(names = "--input-size", paramLabel = "PIXELS", defaultValue = "0",
+            description = "embedding: model input side when the model leaves it open (default: model metadata, else 224).")
+    int inputSize;
+
+    @Option(names = "--mean", paramLabel = "M[,M,M]", split = ",",
+            description = "embedding: per-channel mean of (v/255 - mean)/std (default: model metadata, else ImageNet's).")
+    float[] mean;
+
+    @Option(names = "--std", paramLabel = "S[,S,S]", split = ",",
+            description = "embedding: per-channel std (default: model metadata, else ImageNet's).")
+    float[] std;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+            description = "embedding: slices per model call and worker thread (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--cuda", paramLabel = "DEVICE", arity = "0..1", fallbackValue = "0",
+            description = "embedding: run the model with ONNX Runtime's CUDA provider on DEVICE (default 0); "
+                    + "needs a build with -Pgpu.")
+    Integer cuda;
 
     @Option(names = "--min-information", paramLabel = "MEASURE=MIN", arity = "0..1",
             fallbackValue = "area=0.05",
@@ -156,7 +197,17 @@ final class ReduceCommand implements Callable<Integer> {
                 .withPreprocessing(preprocessing(), size)
                 .withTargets(keepFraction, filter)
                 .withReport(this.report);
-        return runReducer(spec, options, !quiet, report);
+        try {
+            return runReducer(spec, options, !quiet, report);
+        } finally {
+            if (s.method() instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    spec.commandLine().getErr().println("lessismore: closing " + s.method().name() + ": " + e);
+                }
+            }
+        }
     }
 
     /** The selection strategy the options describe. */
@@ -165,6 +216,11 @@ final class ReduceCommand implements Callable<Integer> {
         return switch (strategy) {
             case all -> new KeepAll();
             case every_n -> new EveryNth(n);
+            case ssim -> signatureStrategy(new SsimMethod(compareSize), r, threshold != null ? threshold : 0.8);
+            case mi -> signatureStrategy(new MutualInformationMethod(bins, normalized, compareSize), r,
+                    threshold != null ? threshold : normalized ? 0.5 : 1.5);
+            case embedding -> signatureStrategy(EmbeddingMethod.create(new EmbeddingMethod.Config(model, inputSize,
+                    mean, std, batch, cuda != null, cuda == null ? 0 : cuda)), r, threshold != null ? threshold : 0.95);
             case hash -> {
                 HashMethod.Kind kind = switch (hashKind.toLowerCase(Locale.ROOT)) {
                     case "dhash" -> HashMethod.Kind.DHASH;
@@ -309,6 +365,9 @@ final class ReduceCommand implements Callable<Integer> {
                 case "hash" -> Strategy.hash;
                 case "all" -> Strategy.all;
                 case "every-n", "every_n" -> Strategy.every_n;
+                case "ssim" -> Strategy.ssim;
+                case "mi" -> Strategy.mi;
+                case "embedding" -> Strategy.embedding;
                 default -> throw new CommandLine.TypeConversionException(
                         "unknown strategy '" + value + "' (expected hash, ssim, mi, embedding, all or every-n)");
             };

@@ -134,7 +134,7 @@ public final class ThresholdSearch {
             this.c = c;
             this.target = target;
             // Hamming distances cost less than a cache lookup; other comparisons are worth keeping.
-            this.cache = rule == Rule.GLOBAL || method.hamming() ? null : new ScoreCache(method, c);
+            this.cache = method.hamming() ? null : new ScoreCache(method, c, rule == Rule.GLOBAL);
         }
 
         double fraction(double threshold) {

@@ -22,6 +22,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * volume, a folder of PNG slices) and writes the same outputs: manifest, summary and report.
  */
 class StrategiesEndToEndTest {
+    /** A small real CNN exported by scripts/golden/make_embedding_fixture.py. */
+    static final String TINY_ENCODER = Path.of("src/test/resources/fixtures/onnx/tiny-encoder.onnx")
+            .toAbsolutePath().toString();
+
     @TempDir
     static Path tmp;
     static Path dicom;
@@ -60,6 +64,11 @@ class StrategiesEndToEndTest {
                 new String[] {"--strategy", "hash", "--hash", "phash", "--hash-size", "16", "--rule", "global"},
                 new String[] {"--strategy", "hash", "--hash", "ahash", "--rule", "consecutive"},
                 new String[] {"--strategy", "hash", "--hash", "whash", "--keep-fraction", "0.5"},
+                new String[] {"--strategy", "ssim"},
+                new String[] {"--strategy", "mi", "--normalized", "--bins", "32", "--rule", "global"},
+                new String[] {"--strategy", "mi", "--keep-fraction", "0.4", "--compare-size", "64"},
+                new String[] {"--strategy", "embedding"},
+                new String[] {"--strategy", "embedding", "--model", TINY_ENCODER, "--rule", "consecutive"},
                 new String[] {"--strategy", "all", "--min-information", "entropy=2"},
                 new String[] {"--strategy", "every-n", "--n", "3"});
         List<Arguments> out = new ArrayList<>();
