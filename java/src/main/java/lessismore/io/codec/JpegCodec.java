@@ -12,9 +12,11 @@ package lessismore.io.codec;
  *       restart intervals. The inverse DCT is libjpeg's default accurate integer ("islow")
  *       algorithm, so samples agree with dcmtk's dcmdjpeg (see {@link JpegIdct}).</li>
  * </ul>
- * Colour components are returned as decoded: no YCbCr to RGB conversion; subsampled components
- * are brought to full size by replication (libjpeg would interpolate, so chroma may differ from
- * dcmtk by a few values; luminance and unsubsampled components are bit-exact).
+ * Colour components are returned as decoded, with no YCbCr to RGB conversion (as pydicom returns
+ * them: it keeps Pillow in YCbCr mode for YBR and untransformed RGB streams); subsampled components
+ * are brought to full size with libjpeg-turbo's default "fancy" upsampling (triangular
+ * interpolation for 2:1 ratios, replication for others), so every sample equals Pillow's and, for
+ * the h2v1 and h2v2 ratios that IJG libjpeg interpolates too, dcmtk's.
  *
  * <p>Refused with a {@link CodecException}: progressive, arithmetic-coded and hierarchical
  * processes, JPEG-LS streams, frames whose size, component count or precision disagree with the

@@ -761,7 +761,13 @@ final class JpegDecoder {
         }
     }
 
-    /** Copies the component planes to the output, replicating subsampled components. */
+    /**
+     * Copies the component planes to the output, bringing subsampled components to full size the
+     * way libjpeg-turbo does by default (what Pillow, and so pydicom, gives; dcmtk's IJG libjpeg
+     * agrees for h2v1 and h2v2): "fancy" triangular interpolation for the common 2:1 ratios
+     * ({@link #fancyH2v1}, {@link #fancyH1v2}, {@link #fancyH2v2}), replication for any other
+     * integral ratio and for components at most 2 samples wide in the h2 cases.
+     */
     private void writeDctOutput() {
         final int w = width;
         int[] xs = new int[w];
@@ -770,6 +776,23 @@ final class JpegDecoder {
             int stride = planeStride[c];
             int hc = compH[c];
             int vc = compV[c];
+            // The component's own size (libjpeg's downsampled_width/height): the samples beyond
+            // it in the padded plane are not image data and never feed the interpolation.
+            int cw = ceilDiv(w * hc, hMax);
+            int ch = ceilDiv(height * vc, vMax);
+            boolean h2 = 2 * hc == hMax && cw > 2;
+            if (h2 && vc == vMax) {
+                fancyH2v1(plane, stride, cw, c);
+                continue;
+            }
+            if (h2 && 2 * vc == vMax) {
+                fancyH2v2(plane, stride, cw, ch, c);
+                continue;
+            }
+            if (hc == hMax && 2 * vc == vMax) {
+                fancyH1v2(plane, stride, ch, c);
+                continue;
+            }
             for (int x = 0; x < w; x++) {
                 xs[x] = x * hc / hMax;
             }
@@ -785,6 +808,64 @@ final class JpegDecoder {
                         out[o] = plane[srcRow + xs[x]];
                     }
                 }
+            }
+        }
+    }
+
+    /*
+     * libjpeg's fancy upsampling: each output sample is 3/4 of the nearer input sample plus 1/4
+     * of the next nearer one (both directions for h2v2: 9/16, 3/16, 3/16, 1/16), the input
+     * repeating its edge sample or row beyond the component's own size. Halves are rounded up
+     * and down at alternate positions (biases 1 and 2 of 4; 8 and 7 of 16) so that rounding adds
+     * no overall bias; these exact biases are what make the result equal libjpeg's.
+     */
+
+    /** 2:1 horizontal, 1:1 vertical (4:2:2); {@code cw > 2}. */
+    private void fancyH2v1(short[] plane, int stride, int cw, int c) {
+        for (int y = 0; y < height; y++) {
+            int row = y * stride;
+            int o = y * width * nf + c;
+            for (int x = 0; x < width; x++, o += nf) {
+                int i = x >> 1;
+                int near = plane[row + i];
+                out[o] = (short) ((x & 1) == 0
+                        ? (3 * near + plane[row + Math.max(i - 1, 0)] + 1) >> 2
+                        : (3 * near + plane[row + Math.min(i + 1, cw - 1)] + 2) >> 2);
+            }
+        }
+    }
+
+    /** 1:1 horizontal, 2:1 vertical (4:4:0). */
+    private void fancyH1v2(short[] plane, int stride, int ch, int c) {
+        for (int y = 0; y < height; y++) {
+            int r = y >> 1;
+            boolean above = (y & 1) == 0;
+            int near = r * stride;
+            int far = (above ? Math.max(r - 1, 0) : Math.min(r + 1, ch - 1)) * stride;
+            int bias = above ? 1 : 2;
+            int o = y * width * nf + c;
+            for (int x = 0; x < width; x++, o += nf) {
+                out[o] = (short) ((3 * plane[near + x] + plane[far + x] + bias) >> 2);
+            }
+        }
+    }
+
+    /** 2:1 horizontal and vertical (4:2:0); {@code cw > 2}. */
+    private void fancyH2v2(short[] plane, int stride, int cw, int ch, int c) {
+        int[] colSum = new int[cw];
+        for (int y = 0; y < height; y++) {
+            int r = y >> 1;
+            int near = r * stride;
+            int far = ((y & 1) == 0 ? Math.max(r - 1, 0) : Math.min(r + 1, ch - 1)) * stride;
+            for (int i = 0; i < cw; i++) {
+                colSum[i] = 3 * plane[near + i] + plane[far + i];
+            }
+            int o = y * width * nf + c;
+            for (int x = 0; x < width; x++, o += nf) {
+                int i = x >> 1;
+                out[o] = (short) ((x & 1) == 0
+                        ? (3 * colSum[i] + colSum[Math.max(i - 1, 0)] + 8) >> 4
+                        : (3 * colSum[i] + colSum[Math.min(i + 1, cw - 1)] + 7) >> 4);
             }
         }
     }
