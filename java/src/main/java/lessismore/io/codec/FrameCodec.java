@@ -22,4 +22,25 @@ public interface FrameCodec {
      * @throws CodecException when the stream is malformed or uses an unsupported feature
      */
     void decode(byte[] src, int off, int len, FrameInfo info, short[] out) throws CodecException;
+
+    /**
+     * As {@link #decode(byte[], int, int, FrameInfo, short[])}, but into ints, which also holds
+     * 32-bit samples: each sample is its unsigned bit pattern in the low
+     * {@code info.bitsAllocated()} bits (all 32 for BitsAllocated 32). This default decodes into
+     * shorts and widens them, so it supports what {@code decode} supports; a codec that can
+     * decode 32-bit samples overrides it.
+     *
+     * @param out receives {@code info.sampleCount()} samples
+     * @throws CodecException as {@code decode}, and for samples wider than the codec supports
+     */
+    default void decodeInts(byte[] src, int off, int len, FrameInfo info, int[] out) throws CodecException {
+        if (out == null) {
+            throw new CodecException("no output buffer");
+        }
+        short[] narrow = new short[out.length]; // the caller's size: no larger than what it allocated
+        decode(src, off, len, info, narrow);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = narrow[i] & 0xFFFF;
+        }
+    }
 }

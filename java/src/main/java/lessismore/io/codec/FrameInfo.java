@@ -6,7 +6,8 @@ package lessismore.io.codec;
  * @param rows            frame height
  * @param columns         frame width
  * @param samplesPerPixel 1 for greyscale, 3 for colour
- * @param bitsAllocated   8 or 16: the container of each decoded sample
+ * @param bitsAllocated   8 or 16 (32 for codecs that decode into ints): the container of each
+ *                        decoded sample
  * @param bitsStored      significant bits per sample
  * @param signed          PixelRepresentation 1 (two's complement samples)
  */

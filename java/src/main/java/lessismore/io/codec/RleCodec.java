@@ -1,5 +1,7 @@
 package lessismore.io.codec;
 
+import java.util.Arrays;
+
 /**
  * DICOM RLE Lossless (transfer syntax 1.2.840.10008.1.2.5, PS3.5 Annex G).
  *
@@ -17,10 +19,11 @@ package lessismore.io.codec;
  * its plane is complete (padding to an even length, or a run that spills past the last row);
  * they are ignored. A segment that ends before its plane is complete, a header whose offsets are
  * out of order or outside the frame, or a segment count that does not match the sample format is
- * a {@link CodecException}. Samples are 8 or 16 bits ({@link FrameInfo#bitsAllocated()}; 32-bit
- * RLE, allowed by the standard, does not fit the {@code short[]} output and is refused).
+ * a {@link CodecException}. Samples are 8 or 16 bits into shorts, 8, 16 or 32 bits into ints
+ * ({@link #decodeInts}; 32-bit RLE has four segments per sample, as dose grids use).
  *
- * <p>Stateless and thread-safe; allocates nothing per frame.
+ * <p>Stateless and thread-safe; allocates one byte plane (rows × columns bytes) per frame, into
+ * which each segment is unpacked before it is merged into its sample's bits.
  */
 public final class RleCodec implements FrameCodec {
     /** Size of the RLE header: the segment count and 15 offsets, 4 bytes each. */
@@ -28,13 +31,48 @@ public final class RleCodec implements FrameCodec {
     /** Most segments a header can describe. */
     static final int MAX_SEGMENTS = 15;
 
+    /** Merges one unpacked byte plane into the output samples; one call per segment. */
+    private interface PlaneMerge {
+        /**
+         * @param plane  the plane's bytes, one per pixel
+         * @param sample which sample of each pixel the plane belongs to
+         * @param shift  bit position of the plane's byte within the sample
+         * @param first  the sample's most significant plane, which assigns (later ones OR in)
+         */
+        void merge(byte[] plane, int sample, int shift, boolean first);
+    }
+
     @Override
     public void decode(byte[] src, int off, int len, FrameInfo info, short[] out) throws CodecException {
-        checkArguments(src, off, len, info, out);
+        checkArguments(src, off, len, info, out == null ? -1 : out.length, false);
+        int spp = info.samplesPerPixel();
+        decodeFrame(src, off, len, info, (plane, sample, shift, first) -> {
+            for (int i = 0, o = sample; i < plane.length; i++, o += spp) {
+                int v = (plane[i] & 0xFF) << shift;
+                out[o] = (short) (first ? v : out[o] | v);
+            }
+        });
+    }
+
+    /** Also decodes 32-bit samples (four segments per sample, most significant first). */
+    @Override
+    public void decodeInts(byte[] src, int off, int len, FrameInfo info, int[] out) throws CodecException {
+        checkArguments(src, off, len, info, out == null ? -1 : out.length, true);
+        int spp = info.samplesPerPixel();
+        decodeFrame(src, off, len, info, (plane, sample, shift, first) -> {
+            for (int i = 0, o = sample; i < plane.length; i++, o += spp) {
+                int v = (plane[i] & 0xFF) << shift;
+                out[o] = first ? v : out[o] | v;
+            }
+        });
+    }
+
+    /** Reads the header, then unpacks each segment and hands it to {@code merge}. Arguments checked. */
+    private static void decodeFrame(byte[] src, int off, int len, FrameInfo info, PlaneMerge merge)
+            throws CodecException {
         int spp = info.samplesPerPixel();
         int bytesPerSample = info.bitsAllocated() / 8;
         int expectedSegments = spp * bytesPerSample;
-        int planeBytes = info.rows() * info.columns(); // checked to fit an int
 
         if (len < HEADER_BYTES) {
             throw new CodecException("RLE: frame of " + len + " bytes is shorter than the 64-byte header");
@@ -68,24 +106,19 @@ public final class RleCodec implements FrameCodec {
         }
         bounds[segments] = len;
 
+        byte[] plane = new byte[info.rows() * info.columns()]; // checked to fit an int
         for (int s = 0; s < segments; s++) {
-            int sample = s / bytesPerSample;
+            unpackSegment(src, off + bounds[s], off + bounds[s + 1], plane, s + 1);
             int shift = 8 * (bytesPerSample - 1 - s % bytesPerSample); // most significant byte first
-            decodeSegment(src, off + bounds[s], off + bounds[s + 1], out, sample, spp, shift,
-                    s % bytesPerSample == 0, planeBytes, s + 1);
+            merge.merge(plane, s / bytesPerSample, shift, s % bytesPerSample == 0);
         }
     }
 
-    /**
-     * Unpacks one PackBits segment {@code src[pos, end)} into byte plane {@code shift} of sample
-     * {@code sample}: the n-th byte goes to {@code out[n * spp + sample]}. The first plane of a
-     * sample assigns, later planes OR into the low bits.
-     */
-    private static void decodeSegment(byte[] src, int pos, int end, short[] out, int sample, int spp,
-                                      int shift, boolean first, int planeBytes, int segmentNumber)
+    /** Unpacks one PackBits segment {@code src[pos, end)} into {@code plane}, filling it completely. */
+    private static void unpackSegment(byte[] src, int pos, int end, byte[] plane, int segmentNumber)
             throws CodecException {
+        int planeBytes = plane.length;
         int n = 0; // plane bytes written
-        int o = sample;
         while (n < planeBytes) {
             if (pos >= end) {
                 throw new CodecException("RLE: segment " + segmentNumber + " ends after " + n + " of "
@@ -99,15 +132,7 @@ public final class RleCodec implements FrameCodec {
                             + " bytes overruns the segment (" + (end - pos) + " left)");
                 }
                 int take = Math.min(run, planeBytes - n);
-                if (first) {
-                    for (int k = 0; k < take; k++, o += spp) {
-                        out[o] = (short) ((src[pos + k] & 0xFF) << shift);
-                    }
-                } else {
-                    for (int k = 0; k < take; k++, o += spp) {
-                        out[o] |= (short) ((src[pos + k] & 0xFF) << shift);
-                    }
-                }
+                System.arraycopy(src, pos, plane, n, take);
                 pos += run;
                 n += take;
             } else if (h != -128) {
@@ -115,16 +140,7 @@ public final class RleCodec implements FrameCodec {
                     throw new CodecException("RLE: segment " + segmentNumber + " ends inside a repeat run");
                 }
                 int take = Math.min(1 - h, planeBytes - n);
-                short v = (short) ((src[pos++] & 0xFF) << shift);
-                if (first) {
-                    for (int k = 0; k < take; k++, o += spp) {
-                        out[o] = v;
-                    }
-                } else {
-                    for (int k = 0; k < take; k++, o += spp) {
-                        out[o] |= v;
-                    }
-                }
+                Arrays.fill(plane, n, n + take, src[pos++]);
                 n += take;
             }
             // h == -128: no operation
@@ -132,17 +148,23 @@ public final class RleCodec implements FrameCodec {
         // anything left in the segment after a complete plane (padding) is ignored
     }
 
-    private static void checkArguments(byte[] src, int off, int len, FrameInfo info, short[] out)
+    /**
+     * @param outLength the output's length, -1 when there is none
+     * @param ints      whether the output is ints (which also hold 32-bit samples)
+     */
+    private static void checkArguments(byte[] src, int off, int len, FrameInfo info, int outLength, boolean ints)
             throws CodecException {
-        if (src == null || out == null || info == null) {
+        if (src == null || outLength < 0 || info == null) {
             throw new CodecException("RLE: missing input, output or frame description");
         }
         if (off < 0 || len < 0 || off > src.length - len) {
             throw new CodecException("RLE: frame [" + off + ", +" + len + ") outside the " + src.length
                     + "-byte buffer");
         }
-        if (info.bitsAllocated() != 8 && info.bitsAllocated() != 16) {
-            throw new CodecException("RLE: " + info.bitsAllocated() + "-bit samples not supported (8 or 16)");
+        int bits = info.bitsAllocated();
+        if (bits != 8 && bits != 16 && (bits != 32 || !ints)) {
+            throw new CodecException("RLE: " + bits + "-bit samples not supported "
+                    + (ints ? "(8, 16 or 32)" : "(8 or 16; 32 only into ints)"));
         }
         if (info.samplesPerPixel() != 1 && info.samplesPerPixel() != 3) {
             throw new CodecException("RLE: " + info.samplesPerPixel() + " samples per pixel not supported (1 or 3)");
@@ -151,8 +173,8 @@ public final class RleCodec implements FrameCodec {
         if (info.rows() <= 0 || info.columns() <= 0 || plane * info.samplesPerPixel() > Integer.MAX_VALUE) {
             throw new CodecException("RLE: bad frame size " + info.rows() + " x " + info.columns());
         }
-        if (out.length < plane * info.samplesPerPixel()) {
-            throw new CodecException("RLE: output holds " + out.length + " samples, frame needs "
+        if (outLength < plane * info.samplesPerPixel()) {
+            throw new CodecException("RLE: output holds " + outLength + " samples, frame needs "
                     + plane * info.samplesPerPixel());
         }
     }

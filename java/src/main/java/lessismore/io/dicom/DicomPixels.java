@@ -97,21 +97,13 @@ public final class DicomPixels {
         int n = h.rows() * h.columns();
         int[] out = new int[n * spp];
         if (h.encapsulated()) {
-            if (h.bitsAllocated() > 16) {
-                throw new SkippedFileException(SkipReason.UNSUPPORTED,
-                        "unsupported: compressed data with BitsAllocated " + h.bitsAllocated());
-            }
-            short[] tmp = new short[n * spp];
             FrameCodec codec = codecs.forTransferSyntax(h.transferSyntaxUid());
             byte[] frame = concatenatedFragments(h, k);
             try {
-                codec.decode(frame, 0, frame.length, new FrameInfo(h.rows(), h.columns(), spp, h.bitsAllocated(),
-                        h.bitsStored(), h.pixelRepresentation() == 1), tmp);
+                codec.decodeInts(frame, 0, frame.length, new FrameInfo(h.rows(), h.columns(), spp,
+                        h.bitsAllocated(), h.bitsStored(), h.pixelRepresentation() == 1), out);
             } catch (CodecException e) {
                 throw codecFailure(h, k, e);
-            }
-            for (int i = 0; i < out.length; i++) {
-                out[i] = tmp[i] & 0xFFFF;
             }
         } else if (h.bitsAllocated() == 1) {
             // Bit-packed (segmentations, overlays): frames follow each other without padding,

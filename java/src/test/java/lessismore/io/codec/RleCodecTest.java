@@ -231,6 +231,24 @@ class RleCodecTest {
     }
 
     @Test
+    void thirtyTwoBitIntoIntsMostSignificantSegmentFirst() throws CodecException {
+        // 1 x 2, 32-bit RGB: twelve segments, four per sample (R byte 3 .. byte 0, G .., B ..)
+        byte[][] segs = new byte[12][];
+        for (int s = 0; s < 12; s++) {
+            segs[s] = bytes(1, 0x10 * (s / 4 + 1) + s % 4, 0xF0 + s);
+        }
+        byte[] f = frame(segs);
+        int[] out = new int[6];
+        CODEC.decodeInts(f, 0, f.length, new FrameInfo(1, 2, 3, 32, 32, false), out);
+        assertArrayEquals(new int[] {0x10111213, 0x20212223, 0x30313233, 0xF0F1F2F3, 0xF4F5F6F7, 0xF8F9FAFB}, out);
+        // 8 and 16 bits give the same values into ints as into shorts
+        byte[] g = frame(bytes(2, 0x01, 0xFF, 0x80), bytes(2, 0x02, 0x03, 0x00));
+        int[] wide = new int[3];
+        CODEC.decodeInts(g, 0, g.length, new FrameInfo(1, 3, 1, 16, 16, true), wide);
+        assertArrayEquals(new int[] {0x0102, 0xFF03, 0x8000}, wide);
+    }
+
+    @Test
     void colourPlanesInterleaved() throws CodecException {
         // 1 x 2, 16-bit RGB: six segments R hi, R lo, G hi, G lo, B hi, B lo
         byte[][] segs = {bytes(-1, 0x10), bytes(1, 0x01, 0x02), bytes(-1, 0x20), bytes(1, 0x03, 0x04),
@@ -284,8 +302,13 @@ class RleCodecTest {
                 -127, 0, -127, 0, -127, 0, -127, 0, -127, 0, -127, 0, -127, 0, -127, 0), bytes(5, 1, 2));
         assertEquals("RLE: segment 2 literal run of 6 bytes overruns the segment (2 left)",
                 refusal(literal, grey16));
-        assertEquals("RLE: 32-bit samples not supported (8 or 16)",
+        assertEquals("RLE: 32-bit samples not supported (8 or 16; 32 only into ints)",
                 refusal(f, new FrameInfo(64, 32, 1, 32, 32, false)));
+        assertEquals("RLE: 24-bit samples not supported (8, 16 or 32)", assertThrows(CodecException.class,
+                () -> CODEC.decodeInts(f, 0, f.length, new FrameInfo(64, 32, 1, 24, 24, false), new int[2048]))
+                .getMessage());
+        assertEquals("RLE: output holds 10 samples, frame needs 2048", assertThrows(CodecException.class,
+                () -> CODEC.decodeInts(f, 0, f.length, grey16, new int[10])).getMessage());
         assertEquals("RLE: 2 samples per pixel not supported (1 or 3)",
                 refusal(f, new FrameInfo(64, 32, 2, 8, 8, false)));
         assertEquals("RLE: frame [5, +100) outside the 64-byte buffer", assertThrows(CodecException.class,
