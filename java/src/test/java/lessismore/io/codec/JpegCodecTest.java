@@ -144,6 +144,117 @@ class JpegCodecTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Subsampled chroma against Pillow (libjpeg-turbo, what pydicom uses), including 4:4:0 (h1v2),
+    // which IJG libjpeg (dcmtk) replicates, odd sizes and chroma too narrow to interpolate.
+
+    /** A colour stream made by Pillow and the SHA-256 of Pillow's own decode (YCbCr, no conversion). */
+    record Subsampled(String name, int columns, int rows, String sha256, String base64) {
+    }
+
+    /**
+     * Made by Pillow 9.4 (Debian, libjpeg-turbo 2.1.5) from small noisy colour gradients,
+     * {@code im.save(buf, "JPEG", quality=92, subsampling=1 or 2)}; the 4:4:0 stream is a 32x16 4:2:2
+     * one whose frame header says 13x27 with luma sampling 1x2 instead of 2x1 (the same sequence of
+     * blocks, read as 4:4:0). Expected: {@code im.draft("YCbCr", im.size); sha256(im.tobytes())}.
+     */
+    static final List<Subsampled> PILLOW = List.of(
+            new Subsampled("h2v1 23x11", 23, 11, "aa38a16bceb85c2f503e857cbe61760750c5be39d451eca2b16b106be7586fac",
+                    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDREN" +
+                    "Dg8QEBEQCgwSExIQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ" +
+                    "EBAQEBAQEBAQEBAQEBD/wAARCAALABcDASEAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAA" +
+                    "AgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6" +
+                    "Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXG" +
+                    "x8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREA" +
+                    "AgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5" +
+                    "OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPE" +
+                    "xcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD5t8L/AACS6L3V8HtbKz/eI6xM3meYxkhe" +
+                    "FA2YljMg6l8gAEfJmvQvDX7P1jfwxfZR9ovbeVPNa2st5knLgCUw78lAxVeSsQLYA2sGHwlPjGUX7Sm4wS1unF3vaVmrJ9Um" +
+                    "9I3X2W7LHgjj6cKns4WtaTk+bXmabV/i1Sa2jdLmve8ket+H/wBn6+0y0OoXOnNfz2sa3ay7Y5WuklwqOirlvL+eQnJBztJ/" +
+                    "ugroocQ5TjFKWIxCg07JOVNaWTVlOLdlfl0926dup/YGT8cYfE4ONTEVuWT10ulrqmtHpZrt5JKyPS9P0uxltE1F4f8ASV1G" +
+                    "JvMV2UkuqxsTg85T5eeg6YrrtF0XTre9vrmGKRZGhWMnznI2+dJFjGcf6sBfpn1NfhuWYip7KrC+iXKlpazcNP09LLoj/K3w" +
+                    "/wARVjOhTUtHGP4xbeu9m9Wtj2C30yxuLOGwlg/0ZyUeJWKq4ChhuAIzyoOT/U0V9RPE1MPCKpPlvzXsktpzX5JL5H9DYTiT" +
+                    "NcDRjTw9eSTUZPrduKbbbu3/AEloj//Z"),
+            new Subsampled("h2v2 21x13", 21, 13, "2376e72fad91c5c56ba4f82ae6549e8918739678fbe381ff79ab686b6f13aa77",
+                    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDREN" +
+                    "Dg8QEBEQCgwSExIQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ" +
+                    "EBAQEBAQEBAQEBAQEBD/wAARCAANABUDASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAA" +
+                    "AgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6" +
+                    "Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXG" +
+                    "x8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREA" +
+                    "AgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5" +
+                    "OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPE" +
+                    "xcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD5b034IWWkXlt/adsWtJJILhBMAFdJEKK4" +
+                    "8sYZmA3fKCOGwcgLXovhP4H32rW51PS5Zt1nbB1cXPmm3mwgjcDBLGTayFY84CqQ5OFP0Zo3g/w1c+J7OS50pPtDq8pliOCf" +
+                    "3qHBDbhxv4IwR83OCAvvfhP4XeF7FoLmG2zuSK3j80ea8asqEgPJuOCGZT0OCuCu1SPx6HGtapTjWV01o+quk9LXv31Vtr77" +
+                    "/JeGXixjYzW9/lZcrUP71/e62vzO9uU+TI/gk811c3bRXKiWWQRR2li0n7lZHCOWZHUhuSuzaCBnHOSV9sDwT4X0mWay/suJ" +
+                    "okkZYo0iiCRKPl2qHRiOmeuBnAAAor1sHxdUdCPIlJd3G736vq1tfqf1dgvEjNsVh4VoPRrra/5H/9k="),
+            new Subsampled("h2v2 5x9 (chroma 3 wide)", 5, 9, "49f4406e4e89a2f121adb6d6e458b1501ceb90066cb1397cf48c2ea6ecf86c43",
+                    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDREN" +
+                    "Dg8QEBEQCgwSExIQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ" +
+                    "EBAQEBAQEBAQEBAQEBD/wAARCAAJAAUDASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAA" +
+                    "AgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6" +
+                    "Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXG" +
+                    "x8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREA" +
+                    "AgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5" +
+                    "OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPE" +
+                    "xcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwCH4SfshXcfhK3X+xrEXB3NOjQ3cpjJkc7R" +
+                    "5BYhcklS38LKATtJor7e+Bn/ACT2x/z2FFfhVXiDNXUk1Uju/sJ/m2z6ngzxaz7BZBhcOqs/dgtqkor7l/XU/9k="),
+            new Subsampled("h2v2 4x5 (chroma 2 wide: replicated)", 4, 5, "8dc77c77cfd0af3d60c1d2223703ae3a2c22479dfe8199e0cf9994dfbdc5869d",
+                    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDREN" +
+                    "Dg8QEBEQCgwSExIQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ" +
+                    "EBAQEBAQEBAQEBAQEBD/wAARCAAFAAQDASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAA" +
+                    "AgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6" +
+                    "Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXG" +
+                    "x8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREA" +
+                    "AgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5" +
+                    "OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPE" +
+                    "xcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD1Pwb+yV8ND4X02Sa0SWV7dTK584Bm6ZAW" +
+                    "UAZwDj1zjAwAUUV/OOLz/MoVpKNZ/wDD6n2nAHiBxP8A6r5fbGz/AIUOvkj/2Q=="),
+            new Subsampled("h2v1 3x6 (chroma 2 wide: replicated)", 3, 6, "0245f1a75f3d789a7db44373e714b6b13a77c1fecb61861970b762aaabca7813",
+                    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDREN" +
+                    "Dg8QEBEQCgwSExIQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ" +
+                    "EBAQEBAQEBAQEBAQEBD/wAARCAAGAAMDASEAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAA" +
+                    "AgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6" +
+                    "Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXG" +
+                    "x8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREA" +
+                    "AgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5" +
+                    "OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPE" +
+                    "xcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD0fwP+xD4BvfCGkXUNxeoklohwuozoM45O" +
+                    "3nHOT1P1or+eJcc42DcY1Z2Xn/k7H7vwt4t5s8iwTlNp+xp9E/sR63V/Wy9Fsf/Z"),
+            new Subsampled("h1v2 13x27", 13, 27, "12ba95e3135bd5b94eda25e470ac1dc81e9fbc0f12bdc8140ee76be94da9220b",
+                    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDREN" +
+                    "Dg8QEBEQCgwSExIQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ" +
+                    "EBAQEBAQEBAQEBAQEBD/wAARCAAbAA0DARIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAA" +
+                    "AgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6" +
+                    "Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXG" +
+                    "x8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREA" +
+                    "AgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5" +
+                    "OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPE" +
+                    "xcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD4v074X3TW1jcXGy1imVjAsli0jTMEjZWX" +
+                    "Y6k5woCjPzuUHHyDuvDfwi1K4httQt7G4uU2zW8LywuzXXGUPktndtMvyliBhHL/ACvgeAs3XIoQT5ej+X2et1dqT5k1/Mkr" +
+                    "vbhLiWm5Rcno7bPflUkvNWs9U1Zxado3PQIvhKZ3hvbPFuRObZ5kDuATI8U3VQuTj5Qi/NIrjc/G7q7D4YXyqNXvIEjtGnM9" +
+                    "3JHIcy2wMPmKpUn92N/KAOxKMN/Oa87B5nGnzU8PJctuXWzTW9rq8fv1d27e7eP9OcIcRrl5W021pe6u2tbuzTad73ab912j" +
+                    "ZG/pfwbsdVM8DwW9hbxOq3MNh8sRxJgBQFAkZipBBBUKmCcqd3p2g+AEEMkcsEjxy2eyJVVt4YQkyFDI2I4wWVSr9RGCMsCo" +
+                    "/K6+bOdNRqvnSS3Ss7NO2t9bNtap9Lbcv+Z/CvE9RuNONvfa5pekmm5PWUW0tFFO/vavZdTp3wr+06hcW0oaCQz+el0GdjME" +
+                    "IjiD7H5dY9wLYGXUjcuOe1034bPLbvc3XmNMwhWP+z1cTv5Y48xieCpTkJnGU5AVQeuWZKNp1FaUeWSdvdlrFtSVm+ZO7tdv" +
+                    "R3skf05wbxTKNCOGTUZJLWTu5K1nzfC/d93aVm27OSuz/9k="));
+
+    @TestFactory
+    Stream<DynamicTest> subsampledChromaIsInterpolatedLikePillow() {
+        return PILLOW.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            byte[] stream = java.util.Base64.getDecoder().decode(c.base64());
+            short[] out = new short[c.rows() * c.columns() * 3];
+            CODEC.decode(stream, 0, stream.length, new FrameInfo(c.rows(), c.columns(), 3, 8, 8, false), out);
+            byte[] bytes = new byte[out.length];
+            for (int i = 0; i < out.length; i++) {
+                bytes[i] = (byte) out[i];
+            }
+            assertEquals(c.sha256(), java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(bytes)), c.name());
+        }));
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Damaged data: only CodecException, never a read outside [off, off + len).
 
     private static final List<String> ROBUSTNESS = List.of("lossless_sv1_head16s", "lossless_rst_rgb8",
