@@ -1,6 +1,7 @@
 package lessismore.tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -45,8 +46,8 @@ public final class Gemm {
     static final int NC = 4096;
     /** Below 2·m·n·k of this (~40 µs on one core) handing blocks to other threads costs more than it saves. */
     static final long PARALLEL_MIN_FLOPS = 1L << 22;
-    /** Blocks per thread when splitting C: more than one, so faster threads can take up slack. */
-    private static final int BLOCKS_PER_THREAD = 4;
+    /** At most this many blocks per thread when splitting C (more blocks, more repacking). */
+    private static final int MAX_BLOCKS_PER_THREAD = 4;
     /** Smallest block height and width worth splitting to: each block repacks its A and B slices. */
     private static final int MIN_BLOCK_ROWS = 8 * MicroKernel.MR;
     private static final int MIN_BLOCK_COLS = 128;
@@ -114,22 +115,12 @@ public final class Gemm {
         Call call = new Call(kernel, k, alpha, beta, a, aOff, transA ? 1 : lda, transA ? lda : 1,
                 b, bOff, transB ? ldb : 1, transB ? 1 : ldb, c, cOff, ldc);
 
-        // Block grid: halve the longer side (in elements) until there are enough blocks per thread.
         int blockRows = m;
         int blockCols = n;
         if (threadCount > 1 && 2L * m * n * k >= PARALLEL_MIN_FLOPS) {
-            int want = BLOCKS_PER_THREAD * threadCount;
-            while ((long) ceilDiv(m, blockRows) * ceilDiv(n, blockCols) < want) {
-                boolean colsSplittable = blockCols >= 2 * MIN_BLOCK_COLS;
-                boolean rowsSplittable = blockRows >= 2 * MIN_BLOCK_ROWS;
-                if (colsSplittable && (blockCols >= blockRows || !rowsSplittable)) {
-                    blockCols = roundUp(ceilDiv(blockCols, 2), kernel.nr());
-                } else if (rowsSplittable) {
-                    blockRows = roundUp(ceilDiv(blockRows, 2), MicroKernel.MR);
-                } else {
-                    break;
-                }
-            }
+            int[] grid = grid(m, n, threadCount);
+            blockRows = roundUp(ceilDiv(m, grid[0]), MicroKernel.MR);
+            blockCols = roundUp(ceilDiv(n, grid[1]), kernel.nr());
         }
         int gridCols = ceilDiv(n, blockCols);
         int blocks = ceilDiv(m, blockRows) * gridCols;
@@ -154,6 +145,33 @@ public final class Gemm {
         }
         worker.run();
         awaitAll(helpers);
+    }
+
+    /**
+     * Rows × columns of the grid of blocks for threadCount threads. Every block packs its own
+     * slices, so op(B) is packed once per block row and op(A) once per block column: the grid with
+     * at least threadCount blocks (at most {@link #MAX_BLOCKS_PER_THREAD} per thread, none thinner
+     * than the minimum sizes) that packs the fewest elements, gridRows·n + gridCols·m per step of k.
+     * Ties go to more blocks, which let a thread that is not slowed by other load take more of them.
+     * E.g. 2 threads: 64 × 65536 splits the columns, 512 × 256 the rows.
+     */
+    static int[] grid(int m, int n, int threadCount) {
+        int maxRows = Math.max(1, m / MIN_BLOCK_ROWS);
+        int maxCols = Math.max(1, n / MIN_BLOCK_COLS);
+        int maxBlocks = MAX_BLOCKS_PER_THREAD * threadCount;
+        int[] best = {1, 1};
+        long bestCost = Long.MAX_VALUE;
+        for (int rows = 1; rows <= Math.min(maxRows, maxBlocks); rows++) {
+            for (int cols = 1; cols <= Math.min(maxCols, maxBlocks / rows); cols++) {
+                long cost = (long) rows * n + (long) cols * m;
+                boolean enough = rows * cols >= threadCount;
+                if (enough && (cost < bestCost || cost == bestCost && rows * cols > best[0] * best[1])) {
+                    bestCost = cost;
+                    best = new int[] {rows, cols};
+                }
+            }
+        }
+        return best;
     }
 
     /** Waits for every helper even if interrupted (they write into C), then rethrows a helper's failure. */
@@ -200,10 +218,13 @@ public final class Gemm {
             float[] packA = ws.a(roundUp(Math.min(MC, mb), mr) * Math.min(KC, k));
             float[] packB = ws.b(roundUp(Math.min(NC, nb), nr) * Math.min(KC, k));
             float[] tile = ws.tile(mr * nr);
+            // Equal depth slices of at most KC (576 = 3 × 192, not 256 + 256 + 64): each slice
+            // costs a merge of every tile into C, so a short last slice would be the least efficient.
+            int kStep = ceilDiv(k, ceilDiv(k, KC));
             for (int jc = 0; jc < nb; jc += NC) {
                 int ncb = Math.min(NC, nb - jc);
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kb = Math.min(KC, k - pc);
+                for (int pc = 0; pc < k; pc += kStep) {
+                    int kb = Math.min(kStep, k - pc);
                     // Later depth slices add to what the first one wrote.
                     float betaNow = pc == 0 ? beta : 1f;
                     pack(b, bOff + (j0 + jc) * bCol + pc * bDepth, bCol, bDepth, ncb, kb, nr, packB);
@@ -219,8 +240,8 @@ public final class Gemm {
         /**
          * The mcb × ncb block of C at cIdx from packed A (mcb × kb) and B (kb × ncb): tile by tile,
          * columns outer so one B sliver stays in L1 while the A slivers pass. The kernel writes each
-         * tile to the scratch buffer and this merges it into C with alpha and beta, which also
-         * clips the edge tiles to C.
+         * tile to the scratch buffer, then merges it into C with alpha and beta, clipped to C at
+         * the edges.
          */
         private void multiplyPacked(int mcb, int ncb, int kb, float[] packA, float[] packB,
                                     float betaNow, int cIdx, float[] tile) {
@@ -230,25 +251,8 @@ public final class Gemm {
                 int cols = Math.min(nr, ncb - jr);
                 for (int ir = 0; ir < mcb; ir += mr) {
                     kernel.multiply(kb, packA, ir * kb, packB, jr * kb, tile);
-                    int rows = Math.min(mr, mcb - ir);
-                    int ci = cIdx + ir * ldc + jr;
-                    for (int i = 0; i < rows; i++) {
-                        merge(tile, i * nr, cols, alpha, betaNow, c, ci + i * ldc);
-                    }
+                    kernel.merge(tile, Math.min(mr, mcb - ir), cols, alpha, betaNow, c, cIdx + ir * ldc + jr, ldc);
                 }
-            }
-        }
-    }
-
-    /** c[ci … ci+len−1] = alpha · tile[ti …] + beta · c[ci …]; c is not read when beta is 0. */
-    private static void merge(float[] tile, int ti, int len, float alpha, float beta, float[] c, int ci) {
-        if (beta == 0f) {
-            for (int j = 0; j < len; j++) {
-                c[ci + j] = alpha * tile[ti + j];
-            }
-        } else {
-            for (int j = 0; j < len; j++) {
-                c[ci + j] = alpha * tile[ti + j] + beta * c[ci + j];
             }
         }
     }
@@ -264,14 +268,9 @@ public final class Gemm {
             int rows = Math.min(r, xb - x0);
             if (sx == 1) {
                 for (int p = 0; p < kb; p++) {
-                    int s = off + x0 + p * sp;
                     int t = d + p * r;
-                    for (int x = 0; x < rows; x++) {
-                        dst[t + x] = src[s + x];
-                    }
-                    for (int x = rows; x < r; x++) {
-                        dst[t + x] = 0f;
-                    }
+                    System.arraycopy(src, off + x0 + p * sp, dst, t, rows);
+                    Arrays.fill(dst, t + rows, t + r, 0f);
                 }
             } else {
                 for (int x = 0; x < rows; x++) {

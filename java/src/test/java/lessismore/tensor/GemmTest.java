@@ -1,5 +1,6 @@
 package lessismore.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -90,6 +91,17 @@ class GemmTest {
             Gemm.setThreads(before);
         }
         assertThrows(IllegalArgumentException.class, () -> Gemm.setThreads(0));
+    }
+
+    @Test
+    void gridPacksTheLeastForTheThreads() {
+        // Wide and short (conv1): split the columns, A (64 rows) is cheap to pack twice.
+        assertArrayEquals(new int[] {1, 2}, Gemm.grid(64, 65536, 2));
+        // Tall and narrow (layer4): split the rows, B (256 columns) is packed twice.
+        assertArrayEquals(new int[] {2, 1}, Gemm.grid(512, 256, 2));
+        // Too small to split along either side.
+        assertArrayEquals(new int[] {1, 1}, Gemm.grid(40, 100, 2));
+        assertArrayEquals(new int[] {1, 3}, Gemm.grid(48, 4096, 3));
     }
 
     @Test
