@@ -3,8 +3,8 @@
 # shapes of a ResNet-18 SimCLR step, 1 and 2 threads, in one run; prints GFLOP/s, the share of the
 # machine's peak and the ratio. Arguments replace the JMH options (default: 1 fork, 3 warm-up and 5
 # measured iterations of 1 s), e.g. -f 1 -wi 1 -i 3 -p threads=1.
-# If OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set, PyTorch is also timed without them (one extra
-# column), since they can select a slower OpenBLAS kernel; nothing else is changed.
+# PyTorch is timed as installed and in the variants described below (one column each); the
+# environment of this script and of the JMH run is not changed.
 # The machine may be shared: compare within one run and read the ± column.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,10 +27,21 @@ done
 cp="benchmarks/jmh/target/lessismore-benchmarks.jar:$(ls benchmarks/jmh/target/lib/*.jar | tr '\n' ':')"
 ghz="$("$JAVA_HOME/bin/java" -cp "$cp" lessismore.bench.GemmBenchmark | cut -d' ' -f1)"
 
-"$PY" benchmarks/gemm_vs_pytorch.py torch "$out/jmh.json" >"$out/torch.json"
-no_env=()
+# PyTorch as installed; then without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE if they are set; then,
+# on AVX-512 CPUs, with OpenBLAS forced to its SkylakeX kernels: OpenBLAS 0.3.21 (Debian 12) does
+# not recognise newer Xeons and falls back to its generic SSE3 "Prescott" kernels.
+torch_variant() { # label, then an env(1) command line prefix
+  local label="$1"
+  shift
+  "$@" "$PY" benchmarks/gemm_vs_pytorch.py torch "$out/jmh.json" >"$out/torch-$label.json"
+  variants+=("$label=$out/torch-$label.json")
+}
+variants=()
+torch_variant as-installed env
 if [[ -n "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]]; then
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" benchmarks/gemm_vs_pytorch.py torch "$out/jmh.json" >"$out/torch-no-env.json"
-  no_env=("$out/torch-no-env.json")
+  torch_variant no-openblas-env env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
 fi
-"$PY" benchmarks/gemm_vs_pytorch.py table "$out/jmh.json" "$ghz" "$out/torch.json" "${no_env[@]}"
+if grep -qw avx512f /proc/cpuinfo; then
+  torch_variant skylakex env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=SKYLAKEX
+fi
+"$PY" benchmarks/gemm_vs_pytorch.py table "$out/jmh.json" "$ghz" "${variants[@]}"

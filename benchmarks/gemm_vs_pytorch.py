@@ -1,7 +1,7 @@
 """Helper of gemm-vs-pytorch.sh: times torch.mm at GemmBenchmark's shapes and prints the table.
 
-  gemm_vs_pytorch.py torch JMH_JSON          -> JSON {"shape|threads": GFLOP/s} on stdout
-  gemm_vs_pytorch.py table JMH_JSON GHZ TORCH_JSON [TORCH_JSON_NO_OPENBLAS_ENV]
+  gemm_vs_pytorch.py torch JMH_JSON   -> JSON {"shape|threads": GFLOP/s, "core": OpenBLAS core} on stdout
+  gemm_vs_pytorch.py table JMH_JSON GHZ LABEL=TORCH_JSON...
 
 The shapes and thread counts are read from the JMH results, so GemmBenchmark's @Param lists are
 the only place they are written. Needs Debian's torch (/usr/bin/python3).
@@ -68,34 +68,42 @@ def peak_per_core(ghz):
     return per_cycle * ghz, how
 
 
-def table(jmh_json, ghz, torch_json, torch_unset_json=None):
+def openblas_core():
+    """The OpenBLAS kernel set that torch's BLAS runs (threadpoolctl), or '?'."""
+    try:
+        import threadpoolctl
+        return ",".join(i.get("architecture", "?") for i in threadpoolctl.threadpool_info()
+                        if i.get("internal_api") == "openblas") or "?"
+    except ImportError:
+        return "?"
+
+
+def table(jmh_json, ghz, *variants):
     ghz = float(ghz)
-    with open(torch_json) as f:
-        torch_env = json.load(f)
-    torch_unset = None
-    if torch_unset_json:
-        with open(torch_unset_json) as f:
-            torch_unset = json.load(f)
+    torches = []
+    for v in variants:
+        label, path = v.split("=", 1)
+        with open(path) as f:
+            torches.append((label, json.load(f)))
     core_peak, how = peak_per_core(ghz)
     cores = len(os.sched_getaffinity(0))
     print(f"Peak: {cores} cores x {how} = {cores * core_peak:.0f} GFLOP/s ({core_peak:.0f} per core)")
-    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
-          f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
-    head = f"{'shape':<11} {'m':>5} {'n':>6} {'k':>6} op {'thr':>3} | {'ours GFLOP/s':>16} {'%peak':>6} | {'torch':>7} {'ours/torch':>10}"
-    if torch_unset is not None:
-        head += f" | {'torch no-env':>12} {'ratio':>6}"
+    for label, t in torches:
+        print(f"torch [{label}]: OpenBLAS core {t['core']}")
+    head = f"{'shape':<11} {'m':>5} {'n':>6} {'k':>6} op {'thr':>3} | {'ours GFLOP/s':>16} {'%peak':>6}"
+    for label, _ in torches:
+        head += f" | {label[:14]:>14} {'ours/it':>7}"
     print(head)
     print("-" * len(head))
     for shape, threads, score, err in runs(jmh_json):
         name, m, n, k, trans = dims(shape)
         flop = 2.0 * m * n * k / 1e9
         ours, ours_err = score * flop, err * flop
-        key = f"{shape}|{threads}"
-        t = torch_env[key]
         line = (f"{name:<11} {m:>5} {n:>6} {k:>6} {trans} {threads:>3} | {ours:>8.1f} ± {ours_err:>5.1f} "
-                f"{100 * ours / (threads * core_peak):>5.0f}% | {t:>7.1f} {ours / t:>10.2f}")
-        if torch_unset is not None:
-            line += f" | {torch_unset[key]:>12.1f} {ours / torch_unset[key]:>6.2f}"
+                f"{100 * ours / (threads * core_peak):>5.0f}%")
+        for _, t in torches:
+            theirs = t[f"{shape}|{threads}"]
+            line += f" | {theirs:>14.1f} {ours / theirs:>7.2f}"
         print(line)
 
 
@@ -103,6 +111,7 @@ def main():
     mode = sys.argv[1]
     if mode == "torch":
         result = {f"{s}|{t}": time_torch(s, t) for s, t, _, _ in runs(sys.argv[2])}
+        result["core"] = openblas_core()
         json.dump(result, sys.stdout)
     elif mode == "table":
         table(*sys.argv[2:])
