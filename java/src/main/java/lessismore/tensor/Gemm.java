@@ -26,10 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code --add-modules jdk.incubator.vector} (the launcher, surefire and the benchmarks do), and a
  * plain-loop kernel otherwise.
  *
- * <p>Threads: problems of at least {@link #PARALLEL_MIN_FLOPS} are split into blocks of C that the
- * calling thread and up to {@link #threads()} − 1 pooled daemon threads take from a shared counter
- * (so a thread slowed by other load takes fewer blocks). Blocks never share a row segment of C,
- * and every thread packs into its own buffers. Concurrent calls from several threads are safe.
+ * <p>Threads: problems of at least {@link #PARALLEL_MIN_FLOPS} are split into a grid of blocks of
+ * C (the grid that repacks the least, see {@link #grid}) that the calling thread and up to
+ * {@link #threads()} − 1 pooled daemon threads take from a shared counter. Blocks start at
+ * multiples of the tile width, so two threads meet at most in one cache line per row of C, and
+ * every thread packs into its own buffers. Concurrent calls from several threads are safe.
  */
 public final class Gemm {
     /**
@@ -227,10 +228,10 @@ public final class Gemm {
                     int kb = Math.min(kStep, k - pc);
                     // Later depth slices add to what the first one wrote.
                     float betaNow = pc == 0 ? beta : 1f;
-                    pack(b, bOff + (j0 + jc) * bCol + pc * bDepth, bCol, bDepth, ncb, kb, nr, packB);
+                    pack(kernel, b, bOff + (j0 + jc) * bCol + pc * bDepth, bCol, bDepth, ncb, kb, nr, packB);
                     for (int ic = 0; ic < mb; ic += MC) {
                         int mcb = Math.min(MC, mb - ic);
-                        pack(a, aOff + (i0 + ic) * aRow + pc * aDepth, aRow, aDepth, mcb, kb, mr, packA);
+                        pack(kernel, a, aOff + (i0 + ic) * aRow + pc * aDepth, aRow, aDepth, mcb, kb, mr, packA);
                         multiplyPacked(mcb, ncb, kb, packA, packB, betaNow, cOff + (i0 + ic) * ldc + j0 + jc, tile);
                     }
                 }
@@ -261,9 +262,10 @@ public final class Gemm {
      * Packs an xb × kb block of a strided matrix (element (x, p) at src[off + x·sx + p·sp]) into
      * slivers of r rows: dst[(x / r)·r·kb + p·r + x % r], zero-padded up to a multiple of r rows.
      * Used for op(A) (x = i, r = MR) and op(B) (x = j, r = nr): the loop order follows whichever
-     * stride is 1, so the source is read sequentially in all four transpose cases.
+     * stride is 1, so the source is read sequentially in all four transpose cases. The transposing
+     * case (A not transposed, B transposed) goes row by row through the kernel's packRow.
      */
-    static void pack(float[] src, int off, int sx, int sp, int xb, int kb, int r, float[] dst) {
+    static void pack(MicroKernel kernel, float[] src, int off, int sx, int sp, int xb, int kb, int r, float[] dst) {
         for (int x0 = 0, d = 0; x0 < xb; x0 += r, d += r * kb) {
             int rows = Math.min(r, xb - x0);
             if (sx == 1) {
@@ -274,10 +276,7 @@ public final class Gemm {
                 }
             } else {
                 for (int x = 0; x < rows; x++) {
-                    int s = off + (x0 + x) * sx;
-                    for (int p = 0; p < kb; p++) {
-                        dst[d + p * r + x] = src[s + p * sp];
-                    }
+                    kernel.packRow(src, off + (x0 + x) * sx, sp, kb, dst, d + x, r);
                 }
                 for (int x = rows; x < r; x++) {
                     for (int p = 0; p < kb; p++) {
@@ -314,7 +313,7 @@ public final class Gemm {
         }
         System.getLogger(Gemm.class.getName()).log(System.Logger.Level.WARNING,
                 "jdk.incubator.vector is not enabled (java --add-modules jdk.incubator.vector):"
-                        + " matrix multiplies run about 20 times slower");
+                        + " matrix multiplies run some 30 times slower");
         return new ScalarKernel();
     }
 

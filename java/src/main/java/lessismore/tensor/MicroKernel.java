@@ -33,4 +33,14 @@ interface MicroKernel {
             }
         }
     }
+
+    /**
+     * Copies src[s + p·sp] to dst[t + p·r] for p &lt; kb: one row of op(A) or op(B) into its
+     * sliver when the source runs along the shared dimension (see Gemm.pack), i.e. a transpose.
+     */
+    default void packRow(float[] src, int s, int sp, int kb, float[] dst, int t, int r) {
+        for (int p = 0; p < kb; p++) {
+            dst[t + p * r] = src[s + p * sp];
+        }
+    }
 }

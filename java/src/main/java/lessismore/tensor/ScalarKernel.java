@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The portable {@link MicroKernel} for JVMs started without {@code --add-modules
- * jdk.incubator.vector}: the same 6 × 8 tile in plain loops. About 20× slower than
+ * jdk.incubator.vector}: the same 6 × 8 tile in plain loops. About 30× slower than
  * {@link VectorKernel} (C2 cannot keep an array tile in registers), but correct, so a missing flag
  * costs speed, not a crash.
  */
