@@ -94,6 +94,37 @@ class GemmTest {
     }
 
     @Test
+    void concurrentCallersShareThePool() throws Exception {
+        // Several threads (e.g. data-parallel workers) each calling a multi-threaded sgemm at once.
+        Random rnd = new Random(SEED + 4);
+        int callers = 4;
+        Thread[] threads = new Thread[callers];
+        Throwable[] failures = new Throwable[callers];
+        long[] seeds = new long[callers];
+        for (int t = 0; t < callers; t++) {
+            seeds[t] = rnd.nextLong();
+            int id = t;
+            threads[t] = new Thread(() -> {
+                try {
+                    Random own = new Random(seeds[id]);
+                    for (int rep = 0; rep < 3; rep++) {
+                        check(new VectorKernel(), 2, id % 2 == 1, id >= 2, 150 + id, 300 - id, 200, own);
+                    }
+                } catch (Throwable e) {
+                    failures[id] = e;
+                }
+            });
+            threads[t].start();
+        }
+        for (int t = 0; t < callers; t++) {
+            threads[t].join();
+            if (failures[t] != null) {
+                throw new AssertionError("caller " + t, failures[t]);
+            }
+        }
+    }
+
+    @Test
     void gridPacksTheLeastForTheThreads() {
         // Wide and short (conv1): split the columns, A (64 rows) is cheap to pack twice.
         assertArrayEquals(new int[] {1, 2}, Gemm.grid(64, 65536, 2));
