@@ -9,5 +9,5 @@ export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 cp="benchmarks/jmh/target/lessismore-benchmarks.jar:$(ls benchmarks/jmh/target/lib/*.jar | tr '\n' ':')"
 args=("$@")
 [[ ${#args[@]} -eq 0 ]] && args=(-f 1 -wi 3 -i 5 -w 2s -r 2s)
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dlessismore.ct="$(cd .. && pwd)/shared/data/ct" \
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Dlessismore.ct="$(cd .. && pwd)/shared/data/ct" \
   -cp "$cp" org.openjdk.jmh.Main "${args[@]}"
