@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code lessismore} command line. */
 @Command(name = "lessismore", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Makes CT pre-training datasets smaller and better by removing redundant slices.",
-        subcommands = {ReduceCommand.class, DemoCommand.class, SynthCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ReduceCommand.class, DemoCommand.class, SynthCommand.class, PretrainCommand.class,
+            EmbedCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done (skipped files are listed in the manifest)",

@@ -64,6 +64,11 @@ public final class PretrainRun {
      */
     public record Result(PretrainConfig config, int images, long firstStep, List<StepMetrics> metrics,
                          Path checkpoint) {
+        /** Mean loss of the steps of {@code epoch} (NaN when none ran). */
+        public double epochMeanLoss(int epoch) {
+            return metrics.stream().filter(s -> s.epoch() == epoch).mapToDouble(StepMetrics::loss).average()
+                    .orElse(Double.NaN);
+        }
     }
 
     private PretrainRun() {

@@ -39,8 +39,8 @@ final class TrainingReport {
             row(sb, "resumed after step", Long.toString(r.firstStep()));
         }
         if (!m.isEmpty()) {
-            row(sb, "loss, first epoch mean", fmt(epochMean(m, m.getFirst().epoch())));
-            row(sb, "loss, last epoch mean", fmt(epochMean(m, m.getLast().epoch())));
+            row(sb, "loss, first epoch mean", fmt(r.epochMeanLoss(m.getFirst().epoch())));
+            row(sb, "loss, last epoch mean", fmt(r.epochMeanLoss(m.getLast().epoch())));
             row(sb, "throughput (median step)", fmt(medianRate(m)) + " images/s (2 views each)");
             row(sb, "training time", fmt(m.getLast().seconds()) + " s");
         }
@@ -54,11 +54,6 @@ final class TrainingReport {
         sb.append("<h2>Augmentation</h2>\n<pre>").append(escape(Json.write(augmentation))).append("</pre>\n");
         sb.append("</body></html>\n");
         return sb.toString();
-    }
-
-    /** Mean loss of the steps of {@code epoch}. */
-    static double epochMean(List<StepMetrics> m, int epoch) {
-        return m.stream().filter(s -> s.epoch() == epoch).mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
     }
 
     private static double medianRate(List<StepMetrics> m) {
