@@ -122,9 +122,10 @@ public final class PretrainRun {
                 float lr = trainer.learningRate(s);
                 float loss = trainer.step(batch.views(), s);
                 long now = System.nanoTime();
+                // The step's time runs from the end of the previous one (after its checkpoint), so it
+                // includes any wait for the data pipeline but not checkpoint writing.
                 StepMetrics m = new StepMetrics(s + 1, batch.epoch(), loss, lr,
                         config.batch() / ((now - last) / 1e9), seconds0 + (now - t0) / 1e9);
-                last = now;
                 history.add(m);
                 metrics.write(m.toJson());
                 metrics.newLine();
@@ -140,6 +141,7 @@ public final class PretrainRun {
                 if (progress != null) {
                     progress.step(m, config.totalSteps());
                 }
+                last = System.nanoTime();
             }
         }
         Result result = new Result(config, data.size(), start, history, checkpoint);
