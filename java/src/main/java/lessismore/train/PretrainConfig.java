@@ -123,7 +123,7 @@ public record PretrainConfig(String arch, String head, int projectionDim, int si
     /** A one-line summary for logs. */
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s/%s %dpx batch %d, %d steps, %s lr %g wd %g warm-up %d, tau %g, seed %d",
+        return String.format(Locale.ROOT, "%s/%s %dpx batch %d, %d steps, %s lr %s wd %s warm-up %d, tau %s, seed %d",
                 arch, head, size, batch, totalSteps, optimizer, lr, weightDecay, warmup, temperature, seed);
     }
 }

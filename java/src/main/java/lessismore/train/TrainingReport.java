@@ -16,6 +16,8 @@ final class TrainingReport {
     private static final int WIDTH = 640;
     private static final int HEIGHT = 220;
     private static final int MARGIN = 48;
+    /** Room left of the plot for the y-axis labels. */
+    private static final int LEFT = 72;
 
     private TrainingReport() {
     }
@@ -83,28 +85,29 @@ final class TrainingReport {
         }
         long first = m.getFirst().step();
         long span = Math.max(1, m.getLast().step() - first);
-        int plotW = WIDTH - 2 * MARGIN;
+        int plotW = WIDTH - LEFT - MARGIN;
         int plotH = HEIGHT - 2 * MARGIN;
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                + "stroke=\"#999\"/>", MARGIN, MARGIN, plotW, plotH));
+                + "stroke=\"#999\"/>", LEFT, MARGIN, plotW, plotH));
         sb.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(colour).append("\" points=\"");
         for (StepMetrics s : m) {
             double v = f.applyAsDouble(s);
             if (Double.isFinite(v)) {
-                double x = MARGIN + plotW * (double) (s.step() - first) / span;
+                double x = LEFT + plotW * (double) (s.step() - first) / span;
                 double y = MARGIN + plotH * (1 - (v - lo) / (hi - lo));
                 sb.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             }
         }
         sb.append("\"/>");
-        sb.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-size=\"11\">%s</text>", MARGIN + 4, fmt(hi)));
-        sb.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-size=\"11\">%s</text>", MARGIN + plotH,
-                fmt(lo)));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">step %d</text>", MARGIN,
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s"
+                + "</text>", LEFT - 4, MARGIN + 4, fmt(hi)));
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s"
+                + "</text>", LEFT - 4, MARGIN + plotH, fmt(lo)));
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">step %d</text>", LEFT,
                 HEIGHT - MARGIN / 2, first));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">step %d"
                 + "</text>", WIDTH - MARGIN, HEIGHT - MARGIN / 2, m.getLast().step()));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>", MARGIN,
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>", LEFT,
                 MARGIN - 10, escape(label)));
         return sb.append("</svg>\n").toString();
     }
