@@ -7,9 +7,10 @@ import picocli.CommandLine.Command;
 
 /** Entry point of the {@code lessismore} command line. */
 @Command(name = "lessismore", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Makes CT pre-training datasets smaller and better by removing redundant slices.",
-        subcommands = {ReduceCommand.class, DemoCommand.class, SynthCommand.class, ExportOnnxCommand.class,
-            CommandLine.HelpCommand.class},
+        description = "Makes CT pre-training datasets smaller and better by removing redundant slices, "
+                + "and pre-trains on them.",
+        subcommands = {ReduceCommand.class, PretrainCommand.class, EmbedCommand.class, ExportOnnxCommand.class,
+            DemoCommand.class, SynthCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done (skipped files are listed in the manifest)",
@@ -22,7 +23,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: reduce, demo or synth");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: reduce, pretrain, embed, export-onnx, demo or synth");
     }
 
     /** Runs the CLI with {@code args} on stdout/stderr and returns the exit code (no System.exit). */

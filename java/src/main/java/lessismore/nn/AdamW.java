@@ -15,7 +15,8 @@ public final class AdamW implements Optimizer {
     private final float weightDecay;
     private final float[][] m;
     private final float[][] v;
-    private int t;
+    // Step count t, in an array so that visitState can expose it live.
+    private final long[] t = new long[1];
 
     /** AdamW with torch's defaults β = (0.9, 0.999), ε = 1e-8 and the given weight decay (torch: 0.01). */
     public AdamW(List<Parameter> parameters, float weightDecay) {
@@ -39,9 +40,9 @@ public final class AdamW implements Optimizer {
 
     @Override
     public void step(float lr) {
-        t++;
-        double biasCorrection1 = 1 - Math.pow(beta1, t);
-        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        long step = ++t[0];
+        double biasCorrection1 = 1 - Math.pow(beta1, step);
+        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         float stepSize = (float) (lr / biasCorrection1);
         for (int i = 0; i < parameters.size(); i++) {
             float[] w = parameters.get(i).value.data;
@@ -55,6 +56,16 @@ public final class AdamW implements Optimizer {
                 float denom = (float) (Math.sqrt(vi[k]) / biasCorrection2Sqrt) + eps;
                 w[k] -= stepSize * mi[k] / denom;
             }
+        }
+    }
+
+    @Override
+    public void visitState(StateVisitor visitor) {
+        visitor.counter("step", t);
+        for (int i = 0; i < m.length; i++) {
+            int[] shape = parameters.get(i).value.shape();
+            visitor.buffer(i + ".exp_avg", new Tensor(m[i], shape));
+            visitor.buffer(i + ".exp_avg_sq", new Tensor(v[i], shape));
         }
     }
 }

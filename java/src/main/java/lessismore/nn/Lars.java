@@ -65,4 +65,11 @@ public final class Lars implements Optimizer {
             }
         }
     }
+
+    @Override
+    public void visitState(StateVisitor visitor) {
+        for (int i = 0; i < velocities.length; i++) {
+            visitor.buffer(i + ".momentum_buffer", new Tensor(velocities[i], parameters.get(i).value.shape()));
+        }
+    }
 }

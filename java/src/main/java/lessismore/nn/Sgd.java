@@ -10,8 +10,10 @@ public final class Sgd implements Optimizer {
     private final List<Parameter> parameters;
     private final float momentum;
     private final float weightDecay;
-    // Momentum buffers, one per parameter, created on the first step as torch does.
+    // Momentum buffers, one per parameter (none without momentum); the first step sets them to d.
     private final float[][] buffers;
+    // Steps taken so far, in an array so that visitState can expose it live.
+    private final long[] steps = new long[1];
 
     /** SGD over {@code parameters} with momentum μ and L2 weight decay. */
     public Sgd(List<Parameter> parameters, float momentum, float weightDecay) {
@@ -19,6 +21,11 @@ public final class Sgd implements Optimizer {
         this.momentum = momentum;
         this.weightDecay = weightDecay;
         this.buffers = new float[this.parameters.size()][];
+        if (momentum != 0f) {
+            for (int i = 0; i < buffers.length; i++) {
+                buffers[i] = new float[this.parameters.get(i).value.numel()];
+            }
+        }
     }
 
     @Override
@@ -27,10 +34,7 @@ public final class Sgd implements Optimizer {
             Parameter p = parameters.get(i);
             float[] w = p.value.data;
             float[] g = p.grad.data;
-            boolean first = buffers[i] == null;
-            if (first && momentum != 0f) {
-                buffers[i] = new float[w.length];
-            }
+            boolean first = steps[0] == 0;
             float[] b = buffers[i];
             for (int k = 0; k < w.length; k++) {
                 float d = g[k] + weightDecay * w[k];
@@ -39,6 +43,17 @@ public final class Sgd implements Optimizer {
                     d = b[k];
                 }
                 w[k] -= lr * d;
+            }
+        }
+        steps[0]++;
+    }
+
+    @Override
+    public void visitState(StateVisitor visitor) {
+        visitor.counter("step", steps);
+        for (int i = 0; i < buffers.length; i++) {
+            if (buffers[i] != null) {
+                visitor.buffer(i + ".momentum_buffer", new Tensor(buffers[i], parameters.get(i).value.shape()));
             }
         }
     }

@@ -23,8 +23,17 @@ public final class StateDict {
 
     /** The state of {@code layer}, keys as torch would name them for the same module tree. */
     public static StateDict of(Layer layer) {
+        return collect(visitor -> layer.visitState("", visitor));
+    }
+
+    /** The state of {@code optimizer} (see {@link Optimizer#visitState}), to save with a checkpoint. */
+    public static StateDict of(Optimizer optimizer) {
+        return collect(optimizer::visitState);
+    }
+
+    private static StateDict collect(java.util.function.Consumer<StateVisitor> source) {
         StateDict sd = new StateDict();
-        layer.visitState("", new StateVisitor() {
+        source.accept(new StateVisitor() {
             @Override
             public void parameter(String name, Parameter parameter) {
                 sd.parameters.put(name, parameter);
@@ -81,9 +90,14 @@ public final class StateDict {
 
     /** Writes the state as safetensors (F32 tensors, I64 scalar counters). */
     public void save(Path file) throws IOException {
+        save(file, Map.of());
+    }
+
+    /** Writes the state as safetensors with string {@code metadata} in the header's __metadata__. */
+    public void save(Path file, Map<String, String> metadata) throws IOException {
         Map<String, Safetensors.LongTensor> longs = new LinkedHashMap<>();
         counters.forEach((name, holder) -> longs.put(name, Safetensors.LongTensor.scalar(holder[0])));
-        Safetensors.write(file, new Safetensors.Contents(floats, longs, Map.of()));
+        Safetensors.write(file, new Safetensors.Contents(floats, longs, metadata));
     }
 
     /**
