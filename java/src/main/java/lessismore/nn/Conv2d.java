@@ -1,12 +1,18 @@
 package lessismore.nn;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import lessismore.tensor.Gemm;
 
 /**
- * 2-D convolution (square kernel, stride, zero padding; dilation 1, groups 1), computed per image
- * as im2col followed by one GEMM, like torch.nn.Conv2d. Input (N, C, H, W), output (N, O, Ho, Wo)
- * with {@code Ho = (H + 2·padding − kernel) / stride + 1}. Weight (O, C, k, k), bias (O) optional.
+ * 2-D convolution (square kernel, stride, zero padding; dilation 1, groups 1), computed as im2col
+ * of the whole batch followed by one GEMM, like torch.nn.Conv2d. Input (N, C, H, W), output
+ * (N, O, Ho, Wo) with {@code Ho = (H + 2·padding − kernel) / stride + 1}. Weight (O, C, k, k), bias
+ * (O) optional.
+ *
+ * <p>One GEMM per layer and pass rather than one per image: deep layers have few output positions
+ * per image (2×2 in ResNet's last stage at 64 px), and a GEMM that thin spends its time packing the
+ * weight matrix again for every image.
  */
 public final class Conv2d implements Layer {
     private final int inChannels;
@@ -64,26 +70,21 @@ public final class Conv2d implements Layer {
         int n = x.dim(0), h = x.dim(2), w = x.dim(3);
         int ho = outSize(h), wo = outSize(w), spatial = ho * wo;
         int rows = inChannels * kernel * kernel;
+        int cols = n * spatial;
+        // col (C·k·k, N·Ho·Wo): image i's columns start at i·Ho·Wo.
+        float[] col = columns(x.data, n, h, w, ho, wo);
+        // ybuf (O, N·Ho·Wo) = W (O, C·k·k) · col
+        float[] ybuf = new float[outChannels * cols];
+        Gemm.sgemm(false, false, outChannels, cols, rows, 1f, weight.value.data, 0, rows,
+                col, 0, cols, 0f, ybuf, 0, cols);
         Tensor y = Tensor.zeros(n, outChannels, ho, wo);
-        float[] col = pointwise() ? null : new float[rows * spatial];
-        for (int i = 0; i < n; i++) {
-            float[] b = x.data;
-            int bOff = i * inChannels * h * w;
-            if (col != null) {
-                im2col(x.data, bOff, h, w, ho, wo, col);
-                b = col;
-                bOff = 0;
-            }
-            // y[i] (O, Ho·Wo) = W (O, C·k·k) · col (C·k·k, Ho·Wo)
-            Gemm.sgemm(false, false, outChannels, spatial, rows, 1f, weight.value.data, 0, rows,
-                    b, bOff, spatial, 0f, y.data, i * outChannels * spatial, spatial);
-            if (bias != null) {
-                for (int o = 0; o < outChannels; o++) {
-                    float bv = bias.value.data[o];
-                    int base = (i * outChannels + o) * spatial;
-                    for (int s = 0; s < spatial; s++) {
-                        y.data[base + s] += bv;
-                    }
+        for (int o = 0; o < outChannels; o++) {
+            float bv = bias == null ? 0f : bias.value.data[o];
+            for (int i = 0; i < n; i++) {
+                int src = o * cols + i * spatial;
+                int dst = (i * outChannels + o) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    y.data[dst + s] = ybuf[src + s] + bv;
                 }
             }
         }
@@ -95,53 +96,89 @@ public final class Conv2d implements Layer {
         int n = input.dim(0), h = input.dim(2), w = input.dim(3);
         int ho = outSize(h), wo = outSize(w), spatial = ho * wo;
         int rows = inChannels * kernel * kernel;
-        Tensor dx = Tensor.zeros(input.shape());
-        float[] col = pointwise() ? null : new float[rows * spatial];
-        float[] dcol = pointwise() ? null : new float[rows * spatial];
+        int cols = n * spatial;
+        // dy (O, N·Ho·Wo): gradOut with the batch moved inside each channel's row.
+        float[] dy = new float[outChannels * cols];
         for (int i = 0; i < n; i++) {
-            int gOff = i * outChannels * spatial;
+            for (int o = 0; o < outChannels; o++) {
+                System.arraycopy(gradOut.data, (i * outChannels + o) * spatial, dy, o * cols + i * spatial, spatial);
+            }
+        }
+        // Recomputed rather than kept from forward: the columns are k² times the input.
+        float[] col = columns(input.data, n, h, w, ho, wo);
+        // dW (O, C·k·k) += dy · colᵀ
+        Gemm.sgemm(false, true, outChannels, rows, cols, 1f, dy, 0, cols, col, 0, cols,
+                1f, weight.grad.data, 0, rows);
+        // dcol (C·k·k, N·Ho·Wo) = Wᵀ · dy, then each column entry goes back to its pixel.
+        float[] dcol = col;
+        Gemm.sgemm(true, false, rows, cols, outChannels, 1f, weight.value.data, 0, rows, dy, 0, cols,
+                0f, dcol, 0, cols);
+        Tensor dx = Tensor.zeros(input.shape());
+        // Each image owns its slice of dx: images in parallel.
+        IntStream.range(0, n).parallel().forEach(i -> {
             int xOff = i * inChannels * h * w;
-            float[] b = input.data;
-            int bOff = xOff;
-            if (col != null) {
-                // Recomputed rather than cached: the columns of a whole batch would be k² times the input.
-                im2col(input.data, xOff, h, w, ho, wo, col);
-                b = col;
-                bOff = 0;
-            }
-            // dW (O, C·k·k) += dy[i] (O, Ho·Wo) · colᵀ
-            Gemm.sgemm(false, true, outChannels, rows, spatial, 1f, gradOut.data, gOff, spatial,
-                    b, bOff, spatial, 1f, weight.grad.data, 0, rows);
-            if (dcol == null) {
-                // dx[i] (C, H·W) = Wᵀ · dy[i]
-                Gemm.sgemm(true, false, rows, spatial, outChannels, 1f, weight.value.data, 0, rows,
-                        gradOut.data, gOff, spatial, 0f, dx.data, xOff, spatial);
-            } else {
-                Gemm.sgemm(true, false, rows, spatial, outChannels, 1f, weight.value.data, 0, rows,
-                        gradOut.data, gOff, spatial, 0f, dcol, 0, spatial);
-                col2im(dcol, h, w, ho, wo, dx.data, xOff);
-            }
-            if (bias != null) {
-                for (int o = 0; o < outChannels; o++) {
-                    double sum = 0;
-                    int base = gOff + o * spatial;
-                    for (int s = 0; s < spatial; s++) {
-                        sum += gradOut.data[base + s];
-                    }
-                    bias.grad.data[o] += (float) sum;
+            if (pointwise()) {
+                for (int c = 0; c < inChannels; c++) {
+                    System.arraycopy(dcol, c * cols + i * spatial, dx.data, xOff + c * spatial, spatial);
                 }
+            } else {
+                col2im(dcol, i * spatial, cols, h, w, ho, wo, dx.data, xOff);
+            }
+        });
+        if (bias != null) {
+            for (int o = 0; o < outChannels; o++) {
+                double sum = 0;
+                for (int j = o * cols; j < (o + 1) * cols; j++) {
+                    sum += dy[j];
+                }
+                bias.grad.data[o] += (float) sum;
             }
         }
         return dx;
     }
 
-    /** col (C·k·k, Ho·Wo): row (c, ky, kx) holds the input pixel each output position sees, 0 in the padding. */
-    private void im2col(float[] x, int xOff, int h, int w, int ho, int wo, float[] col) {
+    /** The column matrix (C·k·k, N·Ho·Wo) of a batch x (N, C, H, W); images in parallel. */
+    private float[] columns(float[] x, int n, int h, int w, int ho, int wo) {
         int spatial = ho * wo;
+        int cols = n * spatial;
+        float[] col = new float[inChannels * kernel * kernel * cols];
+        IntStream.range(0, n).parallel().forEach(i -> {
+            int xOff = i * inChannels * h * w;
+            if (pointwise()) {
+                for (int c = 0; c < inChannels; c++) {
+                    System.arraycopy(x, xOff + c * spatial, col, c * cols + i * spatial, spatial);
+                }
+            } else {
+                im2col(x, xOff, h, w, ho, wo, col, i * spatial, cols);
+            }
+        });
+        return col;
+    }
+
+    /** First output position ox whose input column ox·stride − padding + kx is inside [0, w). */
+    private int firstInside(int kx) {
+        int need = padding - kx;
+        return need <= 0 ? 0 : (need + stride - 1) / stride;
+    }
+
+    /** One past the last output position whose input column is inside [0, w), at most wo. */
+    private int endInside(int kx, int w, int wo) {
+        int last = w - 1 + padding - kx;
+        return last < 0 ? 0 : Math.min(wo, last / stride + 1);
+    }
+
+    /**
+     * One image's columns: row (c, ky, kx) of col, from column colOff on (leading dimension ld),
+     * holds the input pixel each output position sees, 0 in the padding. The output positions that
+     * read inside the image are found once per kx, so the copy loop has no bounds tests.
+     */
+    private void im2col(float[] x, int xOff, int h, int w, int ho, int wo, float[] col, int colOff, int ld) {
         for (int c = 0; c < inChannels; c++) {
             for (int ky = 0; ky < kernel; ky++) {
                 for (int kx = 0; kx < kernel; kx++) {
-                    int row = ((c * kernel + ky) * kernel + kx) * spatial;
+                    int row = ((c * kernel + ky) * kernel + kx) * ld + colOff;
+                    int lo = firstInside(kx);
+                    int hi = Math.max(lo, endInside(kx, w, wo));
                     for (int oy = 0; oy < ho; oy++) {
                         int iy = oy * stride - padding + ky;
                         int dst = row + oy * wo;
@@ -149,10 +186,15 @@ public final class Conv2d implements Layer {
                             Arrays.fill(col, dst, dst + wo, 0f);
                             continue;
                         }
-                        int src = xOff + (c * h + iy) * w;
-                        for (int ox = 0; ox < wo; ox++) {
-                            int ix = ox * stride - padding + kx;
-                            col[dst + ox] = ix >= 0 && ix < w ? x[src + ix] : 0f;
+                        Arrays.fill(col, dst, dst + lo, 0f);
+                        Arrays.fill(col, dst + hi, dst + wo, 0f);
+                        int src = xOff + (c * h + iy) * w - padding + kx;
+                        if (stride == 1) {
+                            System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) {
+                                col[dst + ox] = x[src + ox * stride];
+                            }
                         }
                     }
                 }
@@ -161,24 +203,22 @@ public final class Conv2d implements Layer {
     }
 
     /** The adjoint of {@link #im2col}: adds each column entry back onto the pixel it came from. */
-    private void col2im(float[] col, int h, int w, int ho, int wo, float[] dx, int dxOff) {
-        int spatial = ho * wo;
+    private void col2im(float[] col, int colOff, int ld, int h, int w, int ho, int wo, float[] dx, int dxOff) {
         for (int c = 0; c < inChannels; c++) {
             for (int ky = 0; ky < kernel; ky++) {
                 for (int kx = 0; kx < kernel; kx++) {
-                    int row = ((c * kernel + ky) * kernel + kx) * spatial;
+                    int row = ((c * kernel + ky) * kernel + kx) * ld + colOff;
+                    int lo = firstInside(kx);
+                    int hi = endInside(kx, w, wo);
                     for (int oy = 0; oy < ho; oy++) {
                         int iy = oy * stride - padding + ky;
                         if (iy < 0 || iy >= h) {
                             continue;
                         }
                         int src = row + oy * wo;
-                        int dst = dxOff + (c * h + iy) * w;
-                        for (int ox = 0; ox < wo; ox++) {
-                            int ix = ox * stride - padding + kx;
-                            if (ix >= 0 && ix < w) {
-                                dx[dst + ix] += col[src + ox];
-                            }
+                        int dst = dxOff + (c * h + iy) * w - padding + kx;
+                        for (int ox = lo; ox < hi; ox++) {
+                            dx[dst + ox * stride] += col[src + ox];
                         }
                     }
                 }
