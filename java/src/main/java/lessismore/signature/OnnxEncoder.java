@@ -36,10 +36,13 @@ import java.util.function.Consumer;
  * {@code ToTensor} + {@code Normalize} do.
  *
  * <p>Normalization constants, first found wins: the caller's; the model's metadata properties
- * {@code mean} and {@code std} (comma-separated, one value or one per channel); ImageNet's
+ * {@code mean} and {@code std} (comma-separated, one value or one per channel; also read as
+ * {@code lessismore.mean} and {@code lessismore.std}, as our {@code export-onnx} writes them,
+ * which take precedence); ImageNet's
  * (0.485, 0.456, 0.406) / (0.229, 0.224, 0.225) for 3 channels, their averages 0.449 / 0.226
  * for 1 channel, since most published image encoders were trained with them. The input size of a
- * model with dynamic H/W, likewise: the caller's, metadata {@code input_size}, then
+ * model with dynamic H/W, likewise: the caller's, metadata {@code input_size} (or
+ * {@code lessismore.input_size}), then
  * {@value #DEFAULT_INPUT_SIZE}.
  */
 public final class OnnxEncoder implements AutoCloseable {
@@ -169,7 +172,7 @@ public final class OnnxEncoder implements AutoCloseable {
                     + " channels; 1 or 3 are supported");
         }
         int c = (int) shape[1];
-        Map<String, String> meta = session.getMetadata().getCustomMetadata();
+        Map<String, String> meta = withoutPrefix(session.getMetadata().getCustomMetadata());
         int size = inputSize != 0 ? inputSize
                 : Optional.ofNullable(meta.get("input_size")).map(s -> parseInt(model, "input_size", s))
                         .orElse(DEFAULT_INPUT_SIZE);
@@ -197,6 +200,17 @@ public final class OnnxEncoder implements AutoCloseable {
 
     private static IllegalArgumentException layout(Path model, String problem) {
         return new IllegalArgumentException("cannot use ONNX model " + model + ": " + problem);
+    }
+
+    /** Metadata with {@code lessismore.}-prefixed keys (our exporter's) also under their plain names, which they override. */
+    private static Map<String, String> withoutPrefix(Map<String, String> meta) {
+        Map<String, String> out = new java.util.HashMap<>(meta);
+        meta.forEach((k, v) -> {
+            if (k.startsWith("lessismore.")) {
+                out.put(k.substring("lessismore.".length()), v);
+            }
+        });
+        return out;
     }
 
     private static int parseInt(Path model, String key, String value) {
