@@ -70,6 +70,10 @@ final class PretrainCommand implements Callable<Integer> {
             description = "Weight decay (default 1e-6 for sgd and lars, 0.05 for adamw).")
     Double weightDecay;
 
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "cpu (default); the CUDA engine is not in this version.")
+    String device;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
             description = "Seeds the weights, the epoch order and every view (default 0).")
     long seed;
@@ -108,6 +112,10 @@ final class PretrainCommand implements Callable<Integer> {
         }
         if (epochs != null && steps != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--epochs and --steps exclude each other");
+        }
+        if (!device.equals("cpu")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--device " + device
+                    + ": this version trains on the CPU only (--device cpu); the CUDA engine is not written yet");
         }
         lessismore.tensor.Gemm.setThreads(t);
         PretrainRun.Plan plan = new PretrainRun.Plan() {
