@@ -71,7 +71,6 @@ final class DemoCommand implements Callable<Integer> {
                 .withReport(true), !quiet, ReduceCommand.Report.TABLE);
         if (code == ExitCodes.OK) {
             out.println("kept slices as PNG: " + reduced.resolve("images"));
-            out.println("report:             " + reduced.resolve("report.html"));
         }
         return code;
     }
