@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import lessismore.Version;
@@ -235,10 +236,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     private static void print(PrintWriter o, Map<String, Object> results, LinearProbe.Result probe, Path target) {
         Map<String, Object> test = (Map<String, Object>) results.get("test");
-        o.printf("linear probe, C = %s chosen on validation%n", probe.c());
-        o.printf("test AUC      %.4f%s%n", (Double) test.get("auc"), ci(test.get("auc_ci95")));
-        o.printf("test accuracy %.4f%s%n", (Double) test.get("accuracy"), ci(test.get("accuracy_ci95")));
-        o.printf("test macro F1 %.4f%n", (Double) test.get("macro_f1"));
+        o.printf(Locale.ROOT, "linear probe, C = %s chosen on validation%n", probe.c());
+        o.printf(Locale.ROOT, "test AUC      %.4f%s%n", (Double) test.get("auc"), ci(test.get("auc_ci95")));
+        o.printf(Locale.ROOT, "test accuracy %.4f%s%n", (Double) test.get("accuracy"), ci(test.get("accuracy_ci95")));
+        o.printf(Locale.ROOT, "test macro F1 %.4f%n", (Double) test.get("macro_f1"));
         o.println("results: " + target.resolve("eval.json"));
         o.println("report:  " + target.resolve("eval.html"));
     }
@@ -247,6 +248,6 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!(interval instanceof List<?> v)) {
             return "";
         }
-        return String.format("  (95%% CI %.4f-%.4f)", (Double) v.get(0), (Double) v.get(1));
+        return String.format(Locale.ROOT, "  (95%% CI %.4f-%.4f)", (Double) v.get(0), (Double) v.get(1));
     }
 }

@@ -1,6 +1,7 @@
 package lessismore.eval;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,6 +41,10 @@ public sealed interface Backbone extends AutoCloseable {
             return new Pixels(side);
         }
         Path file = Path.of(spec);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--backbone " + spec + ": no such file (none, a .safetensors checkpoint"
+                    + " or an .onnx model)");
+        }
         if (spec.endsWith(".safetensors")) {
             return new Checkpoint(file, Embedder.load(file, side));
         }

@@ -18,7 +18,8 @@ import lessismore.train.Dataset;
  * <p>Two layouts: a folder with one subfolder per class (class = first path component, classes
  * sorted by name as torchvision's {@code ImageFolder} does), or a CSV file with a header naming
  * the columns {@code path,label} and optionally {@code group} and {@code split}
- * ({@code train}, {@code val} or {@code test}); its paths are relative to the CSV's folder, which
+ * ({@code train}, {@code val} or {@code test}), plain comma-separated values without quoting;
+ * its paths are relative to the CSV's folder, which
  * is read whole (files the CSV does not list are ignored). A multi-frame file gives one image per
  * frame, all with the row's label.
  *
