@@ -15,9 +15,11 @@ import lessismore.Version;
 import lessismore.eval.Backbone;
 import lessismore.eval.EvalReport;
 import lessismore.eval.Evaluation;
+import lessismore.eval.FineTune;
 import lessismore.eval.LabelledData;
 import lessismore.eval.LinearProbe;
 import lessismore.eval.Splits;
+import lessismore.nn.ResNet;
 import lessismore.output.Json;
 import lessismore.output.OutputDirectory;
 import picocli.CommandLine;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code lessismore evaluate DATA --out DIR}: what a backbone buys on a labelled 2D task. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Measures a backbone on a labelled 2D classification dataset with a linear probe "
+        description = {"Measures a backbone on a labelled 2D classification dataset with a linear probe or by fine-tuning "
                 + "and writes eval.json and eval.html (metrics per split; test AUC and accuracy with bootstrap "
                 + "95% intervals, confusion matrix, ROC curves) to --out.",
             "DATA: a folder with one subfolder per class, or a CSV with the columns path,label "
@@ -49,11 +51,21 @@ final class EvaluateCommand implements Callable<Integer> {
     String backbone;
 
     @Option(names = "--protocol", paramLabel = "NAME", defaultValue = "linear",
-            description = "linear (default): logistic-regression probe on frozen features. finetune: not implemented yet.")
+            description = "linear (default): logistic-regression probe on frozen features. finetune: a linear head "
+                    + "trained alone, then with the whole ResNet (AdamW lr 1e-4, wd 5e-4, flips); --backbone none "
+                    + "then means a ResNet-18 from scratch.")
     String protocol;
 
+    @Option(names = "--head-epochs", paramLabel = "N", defaultValue = "2",
+            description = "finetune: epochs of the head alone (default 2).")
+    int headEpochs;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10",
+            description = "finetune: epochs of the whole network after the head's (default 10).")
+    int epochs;
+
     @Option(names = "--size", paramLabel = "PIXELS", defaultValue = "64",
-            description = "Side the images are resized to for none and checkpoint backbones (default 64).")
+            description = "Side the images are resized to, except for an ONNX encoder (its own input size) (default 64).")
     int size;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seeds the split and the bootstrap (default 0).")
@@ -85,17 +97,20 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--threads must be at least 1, --size 8..1024, --bootstrap at least 0");
         }
-        if (protocol.equals("finetune")) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--protocol finetune is not implemented yet; use --protocol linear");
+        boolean finetune = protocol.equals("finetune");
+        if (!finetune && !protocol.equals("linear")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--protocol must be linear or finetune");
         }
-        if (!protocol.equals("linear")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--protocol must be linear (or finetune, not implemented yet)");
+        if (finetune && (headEpochs < 0 || epochs < 0 || headEpochs + epochs < 1
+                || !(backbone.equals("none") || backbone.endsWith(".safetensors")))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--protocol finetune needs --backbone none or"
+                    + " a .safetensors checkpoint, and --head-epochs, --epochs at least 0 with at least 1 in all");
         }
         OutputDirectory dir = null;
         long start = System.nanoTime();
-        try (Backbone model = Backbone.of(backbone, size)) {
-            LabelledData labelled = LabelledData.load(data, model.side(), t);
+        // Fine-tuning trains its own ResNet; the frozen backbone only serves the linear probe.
+        try (Backbone model = finetune ? null : Backbone.of(backbone, size)) {
+            LabelledData labelled = LabelledData.load(data, finetune ? size : model.side(), t);
             if (labelled.size() == 0) {
                 stderr.println("lessismore: nothing to do: no readable labelled image in " + data);
                 return ExitCodes.NOTHING_TO_DO;
@@ -112,32 +127,54 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             dir = OutputDirectory.prepare(out, overwrite);
             long read = System.nanoTime();
-            double[] all = model.features(labelled.images());   // (images, D)
-            int d = all.length / labelled.images().size();
-            double[] features = new double[labelled.size() * d];   // (samples, D)
-            for (int i = 0; i < labelled.size(); i++) {
-                System.arraycopy(all, labelled.indices()[i] * d, features, i * d, d);
+            double[] proba;
+            Map<String, Object> method;
+            Map<String, Object> backboneInfo;
+            int d;
+            String chosen;
+            if (finetune) {
+                Path checkpoint = backbone.equals("none") ? null : Backbone.existing(backbone);
+                ResNet net = FineTune.backbone(checkpoint, seed);
+                FineTune.Result r = FineTune.run(net, labelled, splits, headEpochs, epochs, seed,
+                        quiet ? line -> { } : stderr::println);
+                proba = r.proba();
+                method = r.describe(headEpochs);
+                backboneInfo = new LinkedHashMap<>();
+                backboneInfo.put("kind", checkpoint == null ? "none" : "checkpoint");
+                backboneInfo.put(checkpoint == null ? "initialisation" : "file", checkpoint == null
+                        ? "ResNet-18 from scratch, seed " + seed : checkpoint.toAbsolutePath().normalize().toString());
+                d = net.featureDim();
+                chosen = "fine-tuned, best validation epoch " + r.bestEpoch();
+            } else {
+                double[] all = model.features(labelled.images());   // (images, D)
+                d = all.length / labelled.images().size();
+                double[] features = new double[labelled.size() * d];   // (samples, D)
+                for (int i = 0; i < labelled.size(); i++) {
+                    System.arraycopy(all, labelled.indices()[i] * d, features, i * d, d);
+                }
+                LinearProbe.Result probe = LinearProbe.run(features, labelled.labels(), labelled.classes().size(), splits);
+                proba = probe.proba();
+                method = probe.describe();
+                backboneInfo = model.describe();
+                chosen = "linear probe, C = " + probe.c() + " chosen on validation";
             }
-            long embedded = System.nanoTime();
-            LinearProbe.Result probe = LinearProbe.run(features, labelled.labels(), labelled.classes().size(), splits);
             long fitted = System.nanoTime();
-            Map<String, Object> results = Evaluation.of(labelled.labels(), labelled.classes(), probe.proba(), splits,
+            Map<String, Object> results = Evaluation.of(labelled.labels(), labelled.classes(), proba, splits,
                     bootstrap, seed);
             long done = System.nanoTime();
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("tool", "lessismore");
             doc.put("version", Version.get());
             doc.put("command", "evaluate");
-            doc.put("config", config(model, fractions, labelled, d));
+            doc.put("config", config(backboneInfo, fractions, labelled, d));
             doc.put("warnings", warnings);
             doc.put("classes", labelled.classes());
             doc.put("split_sizes", splitSizes(labelled, splits));
-            doc.put("probe", probe.describe());
+            doc.put(finetune ? "finetune" : "probe", method);
             doc.put("results", results);
             Map<String, Object> seconds = new LinkedHashMap<>();
             seconds.put("read", (read - start) / 1e9);
-            seconds.put("features", (embedded - read) / 1e9);
-            seconds.put("probe", (fitted - embedded) / 1e9);
+            seconds.put(finetune ? "finetune" : "features_and_probe", (fitted - read) / 1e9);
             seconds.put("metrics", (done - fitted) / 1e9);
             doc.put("seconds", seconds);
             dir.writeText("eval.json", Json.write(doc));
@@ -150,7 +187,7 @@ final class EvaluateCommand implements Callable<Integer> {
             dir.writeText("summary.json", Json.write(summary));
             dir.commit();
             if (!quiet) {
-                print(spec.commandLine().getOut(), results, probe, dir.target());
+                print(spec.commandLine().getOut(), results, chosen, dir.target());
             }
             return ExitCodes.OK;
         } catch (IllegalArgumentException e) {
@@ -202,13 +239,18 @@ final class EvaluateCommand implements Callable<Integer> {
         return w;
     }
 
-    private Map<String, Object> config(Backbone model, double[] fractions, LabelledData labelled, int d) {
+    private Map<String, Object> config(Map<String, Object> backboneInfo, double[] fractions, LabelledData labelled,
+                                       int d) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("data", labelled.source());
-        c.put("backbone", model.describe());
+        c.put("backbone", backboneInfo);
         c.put("feature_dim", d);
-        c.put("protocol", "linear");
-        c.put("size", model.side());
+        c.put("protocol", protocol);
+        if (protocol.equals("finetune")) {
+            c.put("head_epochs", headEpochs);
+            c.put("epochs", epochs);
+        }
+        c.put("size", labelled.images().side());
         c.put("seed", seed);
         c.put("split", labelled.splits() != null ? "given by the CSV" : labelled.groups() != null
                 ? "stratified by class, grouped, fractions " + split : "stratified by class, per image, fractions " + split);
@@ -234,9 +276,9 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private static void print(PrintWriter o, Map<String, Object> results, LinearProbe.Result probe, Path target) {
+    private static void print(PrintWriter o, Map<String, Object> results, String chosen, Path target) {
         Map<String, Object> test = (Map<String, Object>) results.get("test");
-        o.printf(Locale.ROOT, "linear probe, C = %s chosen on validation%n", probe.c());
+        o.println(chosen);
         o.printf(Locale.ROOT, "test AUC      %.4f%s%n", (Double) test.get("auc"), ci(test.get("auc_ci95")));
         o.printf(Locale.ROOT, "test accuracy %.4f%s%n", (Double) test.get("accuracy"), ci(test.get("accuracy_ci95")));
         o.printf(Locale.ROOT, "test macro F1 %.4f%n", (Double) test.get("macro_f1"));

@@ -40,11 +40,7 @@ public sealed interface Backbone extends AutoCloseable {
         if (spec.equals("none")) {
             return new Pixels(side);
         }
-        Path file = Path.of(spec);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--backbone " + spec + ": no such file (none, a .safetensors checkpoint"
-                    + " or an .onnx model)");
-        }
+        Path file = existing(spec);
         if (spec.endsWith(".safetensors")) {
             return new Checkpoint(file, Embedder.load(file, side));
         }
@@ -58,6 +54,16 @@ public sealed interface Backbone extends AutoCloseable {
             return new Onnx(encoder);
         }
         throw new IllegalArgumentException("--backbone must be none, a .safetensors checkpoint or an .onnx model: " + spec);
+    }
+
+    /** The file named by {@code --backbone}, which must exist. */
+    public static Path existing(String spec) {
+        Path file = Path.of(spec);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--backbone " + spec + ": no such file (none, a .safetensors checkpoint"
+                    + " or an .onnx model)");
+        }
+        return file;
     }
 
     /** Raw pixels: side² features in [0, 1]. */

@@ -32,7 +32,8 @@ public final class EvalReport {
                         + "margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}"
                         + "th{background:#f4f4f4}.warn{background:#fff3cd;border:1px solid #e0b000;padding:.6em;"
                         + "margin:.5em 0}pre{background:#f8f8f8;padding:.6em;overflow:auto}</style></head><body>\n")
-                .append("<h1>Evaluation: linear probe</h1>\n");
+                .append("<h1>Evaluation: ").append(esc(String.valueOf(((Map<String, Object>) doc.get("config")).get("protocol"))))
+                .append(" protocol</h1>\n");
         for (Object w : (List<Object>) doc.get("warnings")) {
             h.append("<div class=\"warn\"><b>Warning:</b> ").append(esc(String.valueOf(w))).append("</div>\n");
         }

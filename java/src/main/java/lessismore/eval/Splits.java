@@ -63,12 +63,10 @@ public final class Splits {
         SplittableRandom random = new SplittableRandom(seed);
         int[] split = new int[data.size()];
         for (List<List<Integer>> bucket : buckets) {
-            // Fisher–Yates with the seeded generator: the same seed gives the same split.
-            for (int i = bucket.size() - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                List<Integer> t = bucket.get(i);
-                bucket.set(i, bucket.get(j));
-                bucket.set(j, t);
+            List<List<Integer>> copy = List.copyOf(bucket);
+            int[] order = permutation(bucket.size(), random);
+            for (int i = 0; i < order.length; i++) {
+                bucket.set(i, copy.get(order[i]));
             }
             int total = bucket.stream().mapToInt(List::size).sum();
             int before = 0;
@@ -92,6 +90,21 @@ public final class Splits {
             }
         }
         return best;
+    }
+
+    /** A random permutation of 0..n−1 (Fisher–Yates): the same generator state gives the same order. */
+    static int[] permutation(int n, SplittableRandom random) {
+        int[] o = new int[n];
+        for (int i = 0; i < n; i++) {
+            o[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = o[i];
+            o[i] = o[j];
+            o[j] = t;
+        }
+        return o;
     }
 
     /** Indices of the samples in split {@code s}. */

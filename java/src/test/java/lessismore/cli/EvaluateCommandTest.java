@@ -105,14 +105,30 @@ class EvaluateCommandTest {
     }
 
     @Test
-    void refusesFinetuneAndBadOptionsWritingNothing(@TempDir Path tmp) throws Exception {
+    void finetunesHeadThenWholeNetworkAndKeepsTheBestEpoch(@TempDir Path tmp) throws Exception {
         Path data = tmp.resolve("data");
         images(data);
         Path out = tmp.resolve("out");
         ReduceBadInputTest.Run r = ReduceBadInputTest.cli("evaluate", data.toString(), "--out", out.toString(),
-                "--protocol", "finetune");
+                "--protocol", "finetune", "--size", "16", "--head-epochs", "1", "--epochs", "1", "--bootstrap", "20",
+                "--threads", "1");
+        assertEquals(ExitCodes.OK, r.code(), r.stderr());
+        assertTrue(r.stderr().contains("epoch 1 (head)") && r.stderr().contains("epoch 2 (whole network)"), r.stderr());
+        String json = Files.readString(out.resolve("eval.json"));
+        assertTrue(json.contains("\"finetune\": {") && json.contains("\"best_epoch\"")
+                && json.contains("ResNet-18 from scratch, seed 0"), json);
+        assertTrue(Files.readString(out.resolve("eval.html")).contains("finetune protocol"));
+    }
+
+    @Test
+    void refusesBadOptionsWritingNothing(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("data");
+        images(data);
+        Path out = tmp.resolve("out");
+        ReduceBadInputTest.Run r = ReduceBadInputTest.cli("evaluate", data.toString(), "--out", out.toString(),
+                "--protocol", "finetune", "--backbone", tmp.resolve("m.onnx").toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code());
-        assertTrue(r.stderr().contains("not implemented yet"), r.stderr());
+        assertTrue(r.stderr().contains("finetune needs --backbone none or a .safetensors"), r.stderr());
         assertEquals(ExitCodes.BAD_INPUT, ReduceBadInputTest.cli("evaluate", data.toString(), "--out", out.toString(),
                 "--split", "0.5,0.5").code());
         assertEquals(ExitCodes.BAD_INPUT, ReduceBadInputTest.cli("evaluate", data.toString(), "--out", out.toString(),
