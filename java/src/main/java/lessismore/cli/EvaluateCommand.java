@@ -127,50 +127,20 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             dir = OutputDirectory.prepare(out, overwrite);
             long read = System.nanoTime();
-            double[] proba;
-            Map<String, Object> method;
-            Map<String, Object> backboneInfo;
-            int d;
-            String chosen;
-            if (finetune) {
-                Path checkpoint = backbone.equals("none") ? null : Backbone.existing(backbone);
-                ResNet net = FineTune.backbone(checkpoint, seed);
-                FineTune.Result r = FineTune.run(net, labelled, splits, headEpochs, epochs, seed,
-                        quiet ? line -> { } : stderr::println);
-                proba = r.proba();
-                method = r.describe(headEpochs);
-                backboneInfo = new LinkedHashMap<>();
-                backboneInfo.put("kind", checkpoint == null ? "none" : "checkpoint");
-                backboneInfo.put(checkpoint == null ? "initialisation" : "file", checkpoint == null
-                        ? "ResNet-18 from scratch, seed " + seed : checkpoint.toAbsolutePath().normalize().toString());
-                d = net.featureDim();
-                chosen = "fine-tuned, best validation epoch " + r.bestEpoch();
-            } else {
-                double[] all = model.features(labelled.images());   // (images, D)
-                d = all.length / labelled.images().size();
-                double[] features = new double[labelled.size() * d];   // (samples, D)
-                for (int i = 0; i < labelled.size(); i++) {
-                    System.arraycopy(all, labelled.indices()[i] * d, features, i * d, d);
-                }
-                LinearProbe.Result probe = LinearProbe.run(features, labelled.labels(), labelled.classes().size(), splits);
-                proba = probe.proba();
-                method = probe.describe();
-                backboneInfo = model.describe();
-                chosen = "linear probe, C = " + probe.c() + " chosen on validation";
-            }
+            Outcome o = finetune ? finetune(labelled, splits, stderr) : probe(model, labelled, splits);
             long fitted = System.nanoTime();
-            Map<String, Object> results = Evaluation.of(labelled.labels(), labelled.classes(), proba, splits,
+            Map<String, Object> results = Evaluation.of(labelled.labels(), labelled.classes(), o.proba(), splits,
                     bootstrap, seed);
             long done = System.nanoTime();
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("tool", "lessismore");
             doc.put("version", Version.get());
             doc.put("command", "evaluate");
-            doc.put("config", config(backboneInfo, fractions, labelled, d));
+            doc.put("config", config(o.backbone(), fractions, labelled, o.featureDim()));
             doc.put("warnings", warnings);
             doc.put("classes", labelled.classes());
             doc.put("split_sizes", splitSizes(labelled, splits));
-            doc.put(finetune ? "finetune" : "probe", method);
+            doc.put(finetune ? "finetune" : "probe", o.method());
             doc.put("results", results);
             Map<String, Object> seconds = new LinkedHashMap<>();
             seconds.put("read", (read - start) / 1e9);
@@ -187,7 +157,7 @@ final class EvaluateCommand implements Callable<Integer> {
             dir.writeText("summary.json", Json.write(summary));
             dir.commit();
             if (!quiet) {
-                print(spec.commandLine().getOut(), results, chosen, dir.target());
+                print(spec.commandLine().getOut(), results, o.chosen(), dir.target());
             }
             return ExitCodes.OK;
         } catch (IllegalArgumentException e) {
@@ -199,6 +169,39 @@ final class EvaluateCommand implements Callable<Integer> {
             stderr.println("lessismore: " + e.getMessage());
             return Files.exists(data) ? ExitCodes.INTERNAL_ERROR : ExitCodes.BAD_INPUT;
         }
+    }
+
+    /**
+     * Probabilities of every sample (N, K) and how they were obtained: the method's log, the
+     * backbone's description, the feature width and a one-line account of the model chosen.
+     */
+    private record Outcome(double[] proba, Map<String, Object> method, Map<String, Object> backbone, int featureDim,
+                           String chosen) {
+    }
+
+    private static Outcome probe(Backbone model, LabelledData labelled, int[] splits) throws IOException {
+        double[] all = model.features(labelled.images());   // (images, D)
+        int d = all.length / labelled.images().size();
+        double[] features = new double[labelled.size() * d];   // (samples, D)
+        for (int i = 0; i < labelled.size(); i++) {
+            System.arraycopy(all, labelled.indices()[i] * d, features, i * d, d);
+        }
+        LinearProbe.Result probe = LinearProbe.run(features, labelled.labels(), labelled.classes().size(), splits);
+        return new Outcome(probe.proba(), probe.describe(), model.describe(), d,
+                "linear probe, C = " + probe.c() + " chosen on validation");
+    }
+
+    private Outcome finetune(LabelledData labelled, int[] splits, PrintWriter stderr) throws IOException {
+        Path checkpoint = backbone.equals("none") ? null : Backbone.existing(backbone);
+        ResNet net = FineTune.backbone(checkpoint, seed);
+        FineTune.Result r = FineTune.run(net, labelled, splits, headEpochs, epochs, seed,
+                quiet ? line -> { } : stderr::println);
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("kind", checkpoint == null ? "none" : "checkpoint");
+        info.put(checkpoint == null ? "initialisation" : "file", checkpoint == null
+                ? "ResNet-18 from scratch, seed " + seed : checkpoint.toAbsolutePath().normalize().toString());
+        return new Outcome(r.proba(), r.describe(headEpochs), info, net.featureDim(),
+                "fine-tuned, best validation epoch " + r.bestEpoch());
     }
 
     private static void abandon(OutputDirectory dir) {
