@@ -13,8 +13,14 @@ import lessismore.tensor.Gemm;
  * <p>One GEMM per layer and pass rather than one per image: deep layers have few output positions
  * per image (2×2 in ResNet's last stage at 64 px), and a GEMM that thin spends its time packing the
  * weight matrix again for every image.
+ *
+ * <p>The column matrix of the forward pass is kept for backward when it holds at most
+ * {@link #MAX_KEPT_FLOATS} floats (all of ResNet-18's at 64 px, batch 64), and recomputed there
+ * otherwise.
  */
 public final class Conv2d implements Layer {
+    /** Largest column matrix kept between passes: 2²⁵ floats, 128 MiB. */
+    static final int MAX_KEPT_FLOATS = 1 << 25;
     private final int inChannels;
     private final int outChannels;
     private final int kernel;
@@ -25,6 +31,14 @@ public final class Conv2d implements Layer {
     /** The bias, (O), or null. */
     public final Parameter bias;
     private Tensor input;
+    // The column matrix of the last forward's input, kept for backward (which then overwrites it
+    // with dcol) and reused by the next forward: allocating and zeroing it every pass cost as much
+    // as filling it. Null until a forward's columns fit under MAX_KEPT_FLOATS.
+    private float[] kept;
+    // Whether kept holds the columns of input (false once backward has used them as dcol).
+    private boolean columnsOfInput;
+    // (O, N·Ho·Wo) scratch: the GEMM's output in forward, the reordered dy in backward.
+    private float[] outputRows;
 
     /** A convolution with zero-initialised weights (see {@link Init} to fill them). */
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias) {
@@ -73,21 +87,24 @@ public final class Conv2d implements Layer {
         int cols = n * spatial;
         // col (C·k·k, N·Ho·Wo): image i's columns start at i·Ho·Wo.
         float[] col = columns(x.data, n, h, w, ho, wo);
+        columnsOfInput = col == kept;
         // ybuf (O, N·Ho·Wo) = W (O, C·k·k) · col
-        float[] ybuf = new float[outChannels * cols];
+        float[] ybuf = scratch(outChannels * cols);
         Gemm.sgemm(false, false, outChannels, cols, rows, 1f, weight.value.data, 0, rows,
                 col, 0, cols, 0f, ybuf, 0, cols);
         Tensor y = Tensor.zeros(n, outChannels, ho, wo);
-        for (int o = 0; o < outChannels; o++) {
-            float bv = bias == null ? 0f : bias.value.data[o];
-            for (int i = 0; i < n; i++) {
-                int src = o * cols + i * spatial;
-                int dst = (i * outChannels + o) * spatial;
-                for (int s = 0; s < spatial; s++) {
-                    y.data[dst + s] = ybuf[src + s] + bv;
+        Parallel.ranges(outChannels, Math.max(1, Parallel.GRAIN / cols), (lo, hi) -> {
+            for (int o = lo; o < hi; o++) {
+                float bv = bias == null ? 0f : bias.value.data[o];
+                for (int i = 0; i < n; i++) {
+                    int src = o * cols + i * spatial;
+                    int dst = (i * outChannels + o) * spatial;
+                    for (int s = 0; s < spatial; s++) {
+                        y.data[dst + s] = ybuf[src + s] + bv;
+                    }
                 }
             }
-        }
+        });
         return y;
     }
 
@@ -98,14 +115,17 @@ public final class Conv2d implements Layer {
         int rows = inChannels * kernel * kernel;
         int cols = n * spatial;
         // dy (O, N·Ho·Wo): gradOut with the batch moved inside each channel's row.
-        float[] dy = new float[outChannels * cols];
-        for (int i = 0; i < n; i++) {
-            for (int o = 0; o < outChannels; o++) {
-                System.arraycopy(gradOut.data, (i * outChannels + o) * spatial, dy, o * cols + i * spatial, spatial);
+        float[] dy = scratch(outChannels * cols);
+        Parallel.ranges(n, Math.max(1, Parallel.GRAIN / (outChannels * spatial)), (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                for (int o = 0; o < outChannels; o++) {
+                    System.arraycopy(gradOut.data, (i * outChannels + o) * spatial, dy, o * cols + i * spatial, spatial);
+                }
             }
-        }
-        // Recomputed rather than kept from forward: the columns are k² times the input.
-        float[] col = columns(input.data, n, h, w, ho, wo);
+        });
+        // Forward's columns when they were kept, else recomputed.
+        float[] col = columnsOfInput ? kept : columns(input.data, n, h, w, ho, wo);
+        columnsOfInput = false;
         // dW (O, C·k·k) += dy · colᵀ
         Gemm.sgemm(false, true, outChannels, rows, cols, 1f, dy, 0, cols, col, 0, cols,
                 1f, weight.grad.data, 0, rows);
@@ -137,11 +157,24 @@ public final class Conv2d implements Layer {
         return dx;
     }
 
-    /** The column matrix (C·k·k, N·Ho·Wo) of a batch x (N, C, H, W); images in parallel. */
+    /**
+     * The column matrix (C·k·k, N·Ho·Wo) of a batch x (N, C, H, W), images in parallel. It goes into
+     * the layer's kept buffer when that is at most {@link #MAX_KEPT_FLOATS} (every entry is written,
+     * so the buffer needs no clearing), else into a fresh array.
+     */
     private float[] columns(float[] x, int n, int h, int w, int ho, int wo) {
         int spatial = ho * wo;
         int cols = n * spatial;
-        float[] col = new float[inChannels * kernel * kernel * cols];
+        int size = inChannels * kernel * kernel * cols;
+        float[] col;
+        if (size <= MAX_KEPT_FLOATS) {
+            if (kept == null || kept.length != size) {
+                kept = new float[size];
+            }
+            col = kept;
+        } else {
+            col = new float[size];
+        }
         IntStream.range(0, n).parallel().forEach(i -> {
             int xOff = i * inChannels * h * w;
             if (pointwise()) {
@@ -153,6 +186,14 @@ public final class Conv2d implements Layer {
             }
         });
         return col;
+    }
+
+    /** The layer's (O, N·Ho·Wo) buffer for the GEMM output in forward and dy in backward. */
+    private float[] scratch(int size) {
+        if (outputRows == null || outputRows.length != size) {
+            outputRows = new float[size];
+        }
+        return outputRows;
     }
 
     /** First output position ox whose input column ox·stride − padding + kx is inside [0, w). */
