@@ -1,12 +1,12 @@
 package lessismore.nn;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 import lessismore.tensor.Gemm;
 
 /**
  * 2-D convolution (square kernel, stride, zero padding; dilation 1, groups 1), computed as im2col
- * of the whole batch followed by one GEMM, like torch.nn.Conv2d. Input (N, C, H, W), output
+ * of the whole batch followed by one GEMM, like torch.nn.Conv2d. The columns and the GEMM's output
+ * put the batch innermost (column (oy, ox, i)), see {@link #columns}. Input (N, C, H, W), output
  * (N, O, Ho, Wo) with {@code Ho = (H + 2·padding − kernel) / stride + 1}. Weight (O, C, k, k), bias
  * (O) optional.
  *
@@ -37,7 +37,7 @@ public final class Conv2d implements Layer {
     private float[] kept;
     // Whether kept holds the columns of input (false once backward has used them as dcol).
     private boolean columnsOfInput;
-    // (O, N·Ho·Wo) scratch: the GEMM's output in forward, the reordered dy in backward.
+    // (O, Ho·Wo·N) scratch: the GEMM's output in forward, the reordered dy in backward.
     private float[] outputRows;
 
     /** A convolution with zero-initialised weights (see {@link Init} to fill them). */
@@ -85,22 +85,21 @@ public final class Conv2d implements Layer {
         int ho = outSize(h), wo = outSize(w), spatial = ho * wo;
         int rows = inChannels * kernel * kernel;
         int cols = n * spatial;
-        // col (C·k·k, N·Ho·Wo): image i's columns start at i·Ho·Wo.
-        float[] col = columns(x.data, n, h, w, ho, wo);
+        float[] col = columns(x, ho, wo);
         columnsOfInput = col == kept;
-        // ybuf (O, N·Ho·Wo) = W (O, C·k·k) · col
+        // ybuf (O, Ho·Wo·N) = W (O, C·k·k) · col
         float[] ybuf = scratch(outChannels * cols);
         Gemm.sgemm(false, false, outChannels, cols, rows, 1f, weight.value.data, 0, rows,
                 col, 0, cols, 0f, ybuf, 0, cols);
+        // y (N, O, Ho, Wo): each channel's (Ho·Wo, N) block of ybuf transposed, plus the bias.
         Tensor y = Tensor.zeros(n, outChannels, ho, wo);
         Parallel.ranges(outChannels, Math.max(1, Parallel.GRAIN / cols), (lo, hi) -> {
             for (int o = lo; o < hi; o++) {
                 float bv = bias == null ? 0f : bias.value.data[o];
-                for (int i = 0; i < n; i++) {
-                    int src = o * cols + i * spatial;
-                    int dst = (i * outChannels + o) * spatial;
-                    for (int s = 0; s < spatial; s++) {
-                        y.data[dst + s] = ybuf[src + s] + bv;
+                for (int q = 0; q < spatial; q++) {
+                    int src = o * cols + q * n;
+                    for (int i = 0; i < n; i++) {
+                        y.data[(i * outChannels + o) * spatial + q] = ybuf[src + i] + bv;
                     }
                 }
             }
@@ -114,37 +113,41 @@ public final class Conv2d implements Layer {
         int ho = outSize(h), wo = outSize(w), spatial = ho * wo;
         int rows = inChannels * kernel * kernel;
         int cols = n * spatial;
-        // dy (O, N·Ho·Wo): gradOut with the batch moved inside each channel's row.
+        // dy (O, Ho·Wo·N): gradOut (N, O, Ho, Wo) with the batch innermost, as the columns.
         float[] dy = scratch(outChannels * cols);
-        Parallel.ranges(n, Math.max(1, Parallel.GRAIN / (outChannels * spatial)), (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                for (int o = 0; o < outChannels; o++) {
-                    System.arraycopy(gradOut.data, (i * outChannels + o) * spatial, dy, o * cols + i * spatial, spatial);
+        Parallel.ranges(outChannels, Math.max(1, Parallel.GRAIN / cols), (lo, hi) -> {
+            for (int o = lo; o < hi; o++) {
+                for (int i = 0; i < n; i++) {
+                    int src = (i * outChannels + o) * spatial;
+                    for (int q = 0; q < spatial; q++) {
+                        dy[o * cols + q * n + i] = gradOut.data[src + q];
+                    }
                 }
             }
         });
         // Forward's columns when they were kept, else recomputed.
-        float[] col = columnsOfInput ? kept : columns(input.data, n, h, w, ho, wo);
+        float[] col = columnsOfInput ? kept : columns(input, ho, wo);
         columnsOfInput = false;
         // dW (O, C·k·k) += dy · colᵀ
         Gemm.sgemm(false, true, outChannels, rows, cols, 1f, dy, 0, cols, col, 0, cols,
                 1f, weight.grad.data, 0, rows);
-        // dcol (C·k·k, N·Ho·Wo) = Wᵀ · dy, then each column entry goes back to its pixel.
+        // dcol (C·k·k, Ho·Wo·N) = Wᵀ · dy, then each column entry goes back to its pixel.
         float[] dcol = col;
         Gemm.sgemm(true, false, rows, cols, outChannels, 1f, weight.value.data, 0, rows, dy, 0, cols,
                 0f, dcol, 0, cols);
-        Tensor dx = Tensor.zeros(input.shape());
-        // Each image owns its slice of dx: images in parallel.
-        IntStream.range(0, n).parallel().forEach(i -> {
-            int xOff = i * inChannels * h * w;
-            if (pointwise()) {
-                for (int c = 0; c < inChannels; c++) {
-                    System.arraycopy(dcol, c * cols + i * spatial, dx.data, xOff + c * spatial, spatial);
+        float[] dxt;
+        if (pointwise()) {
+            dxt = dcol;
+        } else {
+            dxt = new float[inChannels * h * w * n];
+            Parallel.ranges(inChannels, Math.max(1, Parallel.GRAIN / (kernel * kernel * cols)), (lo, hi) -> {
+                for (int c = lo; c < hi; c++) {
+                    col2im(dcol, c, n, h, w, ho, wo, dxt);
                 }
-            } else {
-                col2im(dcol, i * spatial, cols, h, w, ho, wo, dx.data, xOff);
-            }
-        });
+            });
+        }
+        Tensor dx = Tensor.zeros(input.shape());
+        batchFirst(dxt, dx.data, n, inChannels, h * w);
         if (bias != null) {
             for (int o = 0; o < outChannels; o++) {
                 double sum = 0;
@@ -158,14 +161,17 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * The column matrix (C·k·k, N·Ho·Wo) of a batch x (N, C, H, W), images in parallel. It goes into
-     * the layer's kept buffer when that is at most {@link #MAX_KEPT_FLOATS} (every entry is written,
-     * so the buffer needs no clearing), else into a fresh array.
+     * The column matrix (C·k·k, Ho·Wo·N) of a batch x (N, C, H, W): entry (row (c, ky, kx), column
+     * (oy, ox, i)) is the pixel that output position (oy, ox) of image i sees through kernel tap
+     * (ky, kx) of channel c, 0 in the padding. With the batch innermost, every run of output
+     * positions that reads inside the image is one contiguous copy of (hi − lo)·N floats from x
+     * with the batch innermost too (stride 1), however small the images get in the deep layers.
+     * It goes into the layer's kept buffer when that is at most {@link #MAX_KEPT_FLOATS} (every
+     * entry is written, so the buffer needs no clearing), else into a fresh array.
      */
-    private float[] columns(float[] x, int n, int h, int w, int ho, int wo) {
-        int spatial = ho * wo;
-        int cols = n * spatial;
-        int size = inChannels * kernel * kernel * cols;
+    private float[] columns(Tensor x, int ho, int wo) {
+        int n = x.dim(0), h = x.dim(2), w = x.dim(3);
+        int size = inChannels * kernel * kernel * ho * wo * n;
         float[] col;
         if (size <= MAX_KEPT_FLOATS) {
             if (kept == null || kept.length != size) {
@@ -175,25 +181,46 @@ public final class Conv2d implements Layer {
         } else {
             col = new float[size];
         }
-        IntStream.range(0, n).parallel().forEach(i -> {
-            int xOff = i * inChannels * h * w;
-            if (pointwise()) {
-                for (int c = 0; c < inChannels; c++) {
-                    System.arraycopy(x, xOff + c * spatial, col, c * cols + i * spatial, spatial);
-                }
-            } else {
-                im2col(x, xOff, h, w, ho, wo, col, i * spatial, cols);
+        if (pointwise()) {
+            batchLast(x.data, col, n, inChannels, h * w);
+            return col;
+        }
+        float[] xt = new float[x.numel()];
+        batchLast(x.data, xt, n, inChannels, h * w);
+        Parallel.ranges(inChannels, Math.max(1, Parallel.GRAIN / (kernel * kernel * ho * wo * n)), (lo, hi) -> {
+            for (int c = lo; c < hi; c++) {
+                im2col(xt, c, n, h, w, ho, wo, col);
             }
         });
         return col;
     }
 
-    /** The layer's (O, N·Ho·Wo) buffer for the GEMM output in forward and dy in backward. */
-    private float[] scratch(int size) {
-        if (outputRows == null || outputRows.length != size) {
-            outputRows = new float[size];
-        }
-        return outputRows;
+    /** xt (C, S, N) from x (N, C, S): the batch moved innermost; channels in parallel. */
+    private static void batchLast(float[] x, float[] xt, int n, int channels, int s) {
+        Parallel.ranges(channels, Math.max(1, Parallel.GRAIN / (n * s)), (lo, hi) -> {
+            for (int c = lo; c < hi; c++) {
+                for (int i = 0; i < n; i++) {
+                    int src = (i * channels + c) * s;
+                    for (int q = 0; q < s; q++) {
+                        xt[(c * s + q) * n + i] = x[src + q];
+                    }
+                }
+            }
+        });
+    }
+
+    /** x (N, C, S) from xt (C, S, N), the inverse of {@link #batchLast}. */
+    private static void batchFirst(float[] xt, float[] x, int n, int channels, int s) {
+        Parallel.ranges(channels, Math.max(1, Parallel.GRAIN / (n * s)), (lo, hi) -> {
+            for (int c = lo; c < hi; c++) {
+                for (int i = 0; i < n; i++) {
+                    int dst = (i * channels + c) * s;
+                    for (int q = 0; q < s; q++) {
+                        x[dst + q] = xt[(c * s + q) * n + i];
+                    }
+                }
+            }
+        });
     }
 
     /** First output position ox whose input column ox·stride − padding + kx is inside [0, w). */
@@ -209,33 +236,32 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * One image's columns: row (c, ky, kx) of col, from column colOff on (leading dimension ld),
-     * holds the input pixel each output position sees, 0 in the padding. The output positions that
+     * Channel c's k² rows of col (C·k·k, Ho·Wo·N) from xt (C, H, W, N). The output positions that
      * read inside the image are found once per kx, so the copy loop has no bounds tests.
      */
-    private void im2col(float[] x, int xOff, int h, int w, int ho, int wo, float[] col, int colOff, int ld) {
-        for (int c = 0; c < inChannels; c++) {
-            for (int ky = 0; ky < kernel; ky++) {
-                for (int kx = 0; kx < kernel; kx++) {
-                    int row = ((c * kernel + ky) * kernel + kx) * ld + colOff;
-                    int lo = firstInside(kx);
-                    int hi = Math.max(lo, endInside(kx, w, wo));
-                    for (int oy = 0; oy < ho; oy++) {
-                        int iy = oy * stride - padding + ky;
-                        int dst = row + oy * wo;
-                        if (iy < 0 || iy >= h) {
-                            Arrays.fill(col, dst, dst + wo, 0f);
-                            continue;
-                        }
-                        Arrays.fill(col, dst, dst + lo, 0f);
-                        Arrays.fill(col, dst + hi, dst + wo, 0f);
-                        int src = xOff + (c * h + iy) * w - padding + kx;
-                        if (stride == 1) {
-                            System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
-                        } else {
-                            for (int ox = lo; ox < hi; ox++) {
-                                col[dst + ox] = x[src + ox * stride];
-                            }
+    private void im2col(float[] xt, int c, int n, int h, int w, int ho, int wo, float[] col) {
+        int cols = ho * wo * n;
+        for (int ky = 0; ky < kernel; ky++) {
+            for (int kx = 0; kx < kernel; kx++) {
+                int row = ((c * kernel + ky) * kernel + kx) * cols;
+                int lo = firstInside(kx);
+                int hi = Math.max(lo, endInside(kx, w, wo));
+                for (int oy = 0; oy < ho; oy++) {
+                    int iy = oy * stride - padding + ky;
+                    int dst = row + oy * wo * n;
+                    if (iy < 0 || iy >= h) {
+                        Arrays.fill(col, dst, dst + wo * n, 0f);
+                        continue;
+                    }
+                    Arrays.fill(col, dst, dst + lo * n, 0f);
+                    Arrays.fill(col, dst + hi * n, dst + wo * n, 0f);
+                    // Pixel (c, iy, ix) starts at src + ix·N with ix = ox·stride − padding + kx.
+                    int src = (c * h + iy) * w * n + (kx - padding) * n;
+                    if (stride == 1) {
+                        System.arraycopy(xt, src + lo * n, col, dst + lo * n, (hi - lo) * n);
+                    } else {
+                        for (int ox = lo; ox < hi; ox++) {
+                            System.arraycopy(xt, src + ox * stride * n, col, dst + ox * n, n);
                         }
                     }
                 }
@@ -243,27 +269,45 @@ public final class Conv2d implements Layer {
         }
     }
 
-    /** The adjoint of {@link #im2col}: adds each column entry back onto the pixel it came from. */
-    private void col2im(float[] col, int colOff, int ld, int h, int w, int ho, int wo, float[] dx, int dxOff) {
-        for (int c = 0; c < inChannels; c++) {
-            for (int ky = 0; ky < kernel; ky++) {
-                for (int kx = 0; kx < kernel; kx++) {
-                    int row = ((c * kernel + ky) * kernel + kx) * ld + colOff;
-                    int lo = firstInside(kx);
-                    int hi = endInside(kx, w, wo);
-                    for (int oy = 0; oy < ho; oy++) {
-                        int iy = oy * stride - padding + ky;
-                        if (iy < 0 || iy >= h) {
-                            continue;
-                        }
-                        int src = row + oy * wo;
-                        int dst = dxOff + (c * h + iy) * w - padding + kx;
+    /** The adjoint of {@link #im2col}: adds channel c's rows of col back onto dxt (C, H, W, N). */
+    private void col2im(float[] col, int c, int n, int h, int w, int ho, int wo, float[] dxt) {
+        int cols = ho * wo * n;
+        for (int ky = 0; ky < kernel; ky++) {
+            for (int kx = 0; kx < kernel; kx++) {
+                int row = ((c * kernel + ky) * kernel + kx) * cols;
+                int lo = firstInside(kx);
+                int hi = endInside(kx, w, wo);
+                for (int oy = 0; oy < ho; oy++) {
+                    int iy = oy * stride - padding + ky;
+                    if (iy < 0 || iy >= h) {
+                        continue;
+                    }
+                    int src = row + oy * wo * n;
+                    int dst = (c * h + iy) * w * n + (kx - padding) * n;
+                    if (stride == 1) {
+                        addInto(col, src + lo * n, dxt, dst + lo * n, (hi - lo) * n);
+                    } else {
                         for (int ox = lo; ox < hi; ox++) {
-                            dx[dst + ox * stride] += col[src + ox];
+                            addInto(col, src + ox * n, dxt, dst + ox * stride * n, n);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /** The layer's (O, Ho·Wo·N) buffer for the GEMM output in forward and dy in backward. */
+    private float[] scratch(int size) {
+        if (outputRows == null || outputRows.length != size) {
+            outputRows = new float[size];
+        }
+        return outputRows;
+    }
+
+    /** dst[dOff + j] += src[sOff + j] for j in [0, len). */
+    private static void addInto(float[] src, int sOff, float[] dst, int dOff, int len) {
+        for (int j = 0; j < len; j++) {
+            dst[dOff + j] += src[sOff + j];
         }
     }
 
