@@ -21,6 +21,8 @@ import lessismore.tensor.Gemm;
 public final class Conv2d implements Layer {
     /** Largest column matrix kept between passes: 2²⁵ floats, 128 MiB. */
     static final int MAX_KEPT_FLOATS = 1 << 25;
+    /** Side of the tiles of {@link #transpose}: 16 floats, one cache line. */
+    private static final int TILE = 16;
     private final int inChannels;
     private final int outChannels;
     private final int kernel;
@@ -95,11 +97,13 @@ public final class Conv2d implements Layer {
         Tensor y = Tensor.zeros(n, outChannels, ho, wo);
         Parallel.ranges(outChannels, Math.max(1, Parallel.GRAIN / cols), (lo, hi) -> {
             for (int o = lo; o < hi; o++) {
-                float bv = bias == null ? 0f : bias.value.data[o];
-                for (int q = 0; q < spatial; q++) {
-                    int src = o * cols + q * n;
+                transpose(ybuf, o * cols, n, y.data, o * spatial, outChannels * spatial, spatial, n);
+                if (bias != null) {
+                    float bv = bias.value.data[o];
                     for (int i = 0; i < n; i++) {
-                        y.data[(i * outChannels + o) * spatial + q] = ybuf[src + i] + bv;
+                        for (int q = (i * outChannels + o) * spatial, end = q + spatial; q < end; q++) {
+                            y.data[q] += bv;
+                        }
                     }
                 }
             }
@@ -117,12 +121,7 @@ public final class Conv2d implements Layer {
         float[] dy = scratch(outChannels * cols);
         Parallel.ranges(outChannels, Math.max(1, Parallel.GRAIN / cols), (lo, hi) -> {
             for (int o = lo; o < hi; o++) {
-                for (int i = 0; i < n; i++) {
-                    int src = (i * outChannels + o) * spatial;
-                    for (int q = 0; q < spatial; q++) {
-                        dy[o * cols + q * n + i] = gradOut.data[src + q];
-                    }
-                }
+                transpose(gradOut.data, o * spatial, outChannels * spatial, dy, o * cols, n, n, spatial);
             }
         });
         // Forward's columns when they were kept, else recomputed.
@@ -199,12 +198,7 @@ public final class Conv2d implements Layer {
     private static void batchLast(float[] x, float[] xt, int n, int channels, int s) {
         Parallel.ranges(channels, Math.max(1, Parallel.GRAIN / (n * s)), (lo, hi) -> {
             for (int c = lo; c < hi; c++) {
-                for (int i = 0; i < n; i++) {
-                    int src = (i * channels + c) * s;
-                    for (int q = 0; q < s; q++) {
-                        xt[(c * s + q) * n + i] = x[src + q];
-                    }
-                }
+                transpose(x, c * s, channels * s, xt, c * s * n, n, n, s);
             }
         });
     }
@@ -213,14 +207,31 @@ public final class Conv2d implements Layer {
     private static void batchFirst(float[] xt, float[] x, int n, int channels, int s) {
         Parallel.ranges(channels, Math.max(1, Parallel.GRAIN / (n * s)), (lo, hi) -> {
             for (int c = lo; c < hi; c++) {
-                for (int i = 0; i < n; i++) {
-                    int dst = (i * channels + c) * s;
-                    for (int q = 0; q < s; q++) {
-                        x[dst + q] = xt[(c * s + q) * n + i];
+                transpose(xt, c * s * n, n, x, c * s, channels * s, s, n);
+            }
+        });
+    }
+
+    /**
+     * dst[dOff + j·dStride + r] = src[sOff + r·sStride + j] for r < rows, j < cols: a rows × cols
+     * matrix transposed, in {@link #TILE} × TILE tiles so that both sides touch few cache lines at
+     * a time (the strides here are powers of two as large as 64 KiB, where an untiled column walk
+     * misses on every element).
+     */
+    private static void transpose(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride,
+                                  int rows, int cols) {
+        for (int r0 = 0; r0 < rows; r0 += TILE) {
+            int r1 = Math.min(rows, r0 + TILE);
+            for (int j0 = 0; j0 < cols; j0 += TILE) {
+                int j1 = Math.min(cols, j0 + TILE);
+                for (int r = r0; r < r1; r++) {
+                    int s = sOff + r * sStride;
+                    for (int j = j0; j < j1; j++) {
+                        dst[dOff + j * dStride + r] = src[s + j];
                     }
                 }
             }
-        });
+        }
     }
 
     /** First output position ox whose input column ox·stride − padding + kx is inside [0, w). */
