@@ -14,9 +14,10 @@ import lessismore.tensor.Gemm;
  * per image (2×2 in ResNet's last stage at 64 px), and a GEMM that thin spends its time packing the
  * weight matrix again for every image.
  *
- * <p>The column matrix of the forward pass is kept for backward when it holds at most
- * {@link #MAX_KEPT_FLOATS} floats (all of ResNet-18's at 64 px, batch 64), and recomputed there
- * otherwise.
+ * <p>In training, the column matrix of the forward pass is kept for backward when it holds at most
+ * {@link #MAX_KEPT_FLOATS} floats (all of ResNet-18's at 64 px, batch 64: 280 MB in all), and
+ * recomputed there otherwise. Evaluation keeps nothing between calls, so inference over large
+ * batches holds no more memory than one layer's columns at a time.
  */
 public final class Conv2d implements Layer {
     /** Largest column matrix kept between passes: 2²⁵ floats, 128 MiB. */
@@ -37,6 +38,7 @@ public final class Conv2d implements Layer {
     // with dcol) and reused by the next forward: allocating and zeroing it every pass cost as much
     // as filling it. Null until a forward's columns fit under MAX_KEPT_FLOATS.
     private float[] kept;
+    private boolean training = true;
     // Whether kept holds the columns of input (false once backward has used them as dcol).
     private boolean columnsOfInput;
     // (O, Ho·Wo·N) scratch: the GEMM's output in forward, the reordered dy in backward.
@@ -165,14 +167,15 @@ public final class Conv2d implements Layer {
      * (ky, kx) of channel c, 0 in the padding. With the batch innermost, every run of output
      * positions that reads inside the image is one contiguous copy of (hi − lo)·N floats from x
      * with the batch innermost too (stride 1), however small the images get in the deep layers.
-     * It goes into the layer's kept buffer when that is at most {@link #MAX_KEPT_FLOATS} (every
-     * entry is written, so the buffer needs no clearing), else into a fresh array.
+     * In training it goes into the layer's kept buffer when that is at most
+     * {@link #MAX_KEPT_FLOATS} (every entry is written, so the buffer needs no clearing), else into
+     * a fresh array.
      */
     private float[] columns(Tensor x, int ho, int wo) {
         int n = x.dim(0), h = x.dim(2), w = x.dim(3);
         int size = inChannels * kernel * kernel * ho * wo * n;
         float[] col;
-        if (size <= MAX_KEPT_FLOATS) {
+        if (training && size <= MAX_KEPT_FLOATS) {
             if (kept == null || kept.length != size) {
                 kept = new float[size];
             }
@@ -309,6 +312,9 @@ public final class Conv2d implements Layer {
 
     /** The layer's (O, Ho·Wo·N) buffer for the GEMM output in forward and dy in backward. */
     private float[] scratch(int size) {
+        if (!training) {
+            return new float[size];
+        }
         if (outputRows == null || outputRows.length != size) {
             outputRows = new float[size];
         }
@@ -319,6 +325,17 @@ public final class Conv2d implements Layer {
     private static void addInto(float[] src, int sOff, float[] dst, int dOff, int len) {
         for (int j = 0; j < len; j++) {
             dst[dOff + j] += src[sOff + j];
+        }
+    }
+
+    /** Evaluation drops the kept columns and scratch, which only training reuses. */
+    @Override
+    public void setTraining(boolean training) {
+        this.training = training;
+        if (!training) {
+            kept = null;
+            outputRows = null;
+            columnsOfInput = false;
         }
     }
 
