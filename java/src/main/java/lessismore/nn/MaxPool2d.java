@@ -52,19 +52,18 @@ public final class MaxPool2d implements Layer {
             for (int p = lo; p < hi; p++) {
                 int in = p * h * w;
                 for (int oy = 0; oy < ho; oy++) {
+                    // The window rows [ky0, ky1) and columns [kx0, kx1) that lie inside the image.
+                    int y0 = oy * stride - padding;
+                    int ky0 = Math.max(0, -y0), ky1 = Math.min(kernel, h - y0);
                     for (int ox = 0; ox < wo; ox++) {
+                        int x0 = ox * stride - padding;
+                        int kx0 = Math.max(0, -x0), kx1 = Math.min(kernel, w - x0);
                         float best = Float.NEGATIVE_INFINITY;
                         int bestIndex = -1;
-                        for (int ky = 0; ky < kernel; ky++) {
-                            int iy = oy * stride - padding + ky;
-                            if (iy < 0 || iy >= h) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < kernel; kx++) {
-                                int ix = ox * stride - padding + kx;
-                                if (ix < 0 || ix >= w) {
-                                    continue;
-                                }
+                        for (int ky = ky0; ky < ky1; ky++) {
+                            int iy = y0 + ky;
+                            for (int kx = kx0; kx < kx1; kx++) {
+                                int ix = x0 + kx;
                                 float v = x.data[in + iy * w + ix];
                                 if (v > best || Float.isNaN(v) || bestIndex < 0) {
                                     best = v;
