@@ -27,8 +27,10 @@ public final class BatchNorm implements Layer {
     public final long[] numBatchesTracked = new long[1];
     private boolean training = true;
 
-    // Cached by forward for backward: normalised input x̂ (same shape as x), 1/σ per channel.
-    private Tensor xhat;
+    // Cached by forward for backward: the input (layers never modify it), and the mean and 1/σ
+    // per channel, from which backward recomputes x̂ rather than forward writing a tensor of it.
+    private Tensor input;
+    private float[] mean;
     private float[] invStd;
     private boolean trainedForward;
 
@@ -60,59 +62,73 @@ public final class BatchNorm implements Layer {
     public Tensor forward(Tensor x) {
         int n = x.dim(0), s = spatial(x);
         Tensor y = Tensor.zeros(x.shape());
-        xhat = Tensor.zeros(x.shape());
+        input = x;
+        mean = new float[channels];
         invStd = new float[channels];
         trainedForward = training;
         long count = (long) n * s;
         if (training && count < 2) {
             throw new IllegalArgumentException("BatchNorm in training needs more than one value per channel");
         }
-        for (int c = 0; c < channels; c++) {
-            float mean;
-            float var;
-            if (training) {
-                // Two passes in double: the mean, then the squared deviations.
-                double sum = 0;
-                for (int i = 0; i < n; i++) {
-                    int base = (i * channels + c) * s;
-                    for (int k = 0; k < s; k++) {
-                        sum += x.data[base + k];
-                    }
-                }
-                double m = sum / count;
-                double sq = 0;
-                for (int i = 0; i < n; i++) {
-                    int base = (i * channels + c) * s;
-                    for (int k = 0; k < s; k++) {
-                        double d = x.data[base + k] - m;
-                        sq += d * d;
-                    }
-                }
-                mean = (float) m;
-                var = (float) (sq / count);
-                runningMean.data[c] = (1 - MOMENTUM) * runningMean.data[c] + MOMENTUM * mean;
-                runningVar.data[c] = (1 - MOMENTUM) * runningVar.data[c]
-                        + MOMENTUM * (float) (sq / (count - 1));
-            } else {
-                mean = runningMean.data[c];
-                var = runningVar.data[c];
+        // Channels are independent: each task owns whole channels of y and of the statistics.
+        Parallel.ranges(channels, channelGrain(count), (lo, hi) -> {
+            for (int c = lo; c < hi; c++) {
+                forwardChannel(x.data, y.data, c, n, s);
             }
-            float is = (float) (1.0 / Math.sqrt(var + EPS));
-            invStd[c] = is;
-            float g = weight.value.data[c], b = bias.value.data[c];
-            for (int i = 0; i < n; i++) {
-                int base = (i * channels + c) * s;
-                for (int k = 0; k < s; k++) {
-                    float h = (x.data[base + k] - mean) * is;
-                    xhat.data[base + k] = h;
-                    y.data[base + k] = g * h + b;
-                }
-            }
-        }
+        });
         if (training) {
             numBatchesTracked[0]++;
         }
         return y;
+    }
+
+    /** Channels per parallel task: enough that each task touches at least {@link Parallel#GRAIN} values. */
+    private static int channelGrain(long perChannel) {
+        return (int) Math.max(1, Parallel.GRAIN / perChannel);
+    }
+
+    /** Channel c of y (N, C, S) from x: statistics (and running statistics in training), then γ·x̂ + β. */
+    private void forwardChannel(float[] x, float[] y, int c, int n, int s) {
+        long count = (long) n * s;
+        float m;
+        float var;
+        if (training) {
+            // Two passes in double: the mean, then the squared deviations.
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                int base = (i * channels + c) * s;
+                for (int k = 0; k < s; k++) {
+                    sum += x[base + k];
+                }
+            }
+            double md = sum / count;
+            double sq = 0;
+            for (int i = 0; i < n; i++) {
+                int base = (i * channels + c) * s;
+                for (int k = 0; k < s; k++) {
+                    double d = x[base + k] - md;
+                    sq += d * d;
+                }
+            }
+            m = (float) md;
+            var = (float) (sq / count);
+            runningMean.data[c] = (1 - MOMENTUM) * runningMean.data[c] + MOMENTUM * m;
+            runningVar.data[c] = (1 - MOMENTUM) * runningVar.data[c]
+                    + MOMENTUM * (float) (sq / (count - 1));
+        } else {
+            m = runningMean.data[c];
+            var = runningVar.data[c];
+        }
+        float is = (float) (1.0 / Math.sqrt(var + EPS));
+        mean[c] = m;
+        invStd[c] = is;
+        float g = weight.value.data[c], b = bias.value.data[c];
+        for (int i = 0; i < n; i++) {
+            int base = (i * channels + c) * s;
+            for (int k = 0; k < s; k++) {
+                y[base + k] = g * ((x[base + k] - m) * is) + b;
+            }
+        }
     }
 
     @Override
@@ -120,31 +136,42 @@ public final class BatchNorm implements Layer {
         int n = gradOut.dim(0), s = spatial(gradOut);
         long count = (long) n * s;
         Tensor dx = Tensor.zeros(gradOut.shape());
-        for (int c = 0; c < channels; c++) {
-            double sumDy = 0, sumDyXhat = 0;
-            for (int i = 0; i < n; i++) {
-                int base = (i * channels + c) * s;
-                for (int k = 0; k < s; k++) {
-                    float dy = gradOut.data[base + k];
-                    sumDy += dy;
-                    sumDyXhat += dy * xhat.data[base + k];
-                }
+        Parallel.ranges(channels, channelGrain(count), (lo, hi) -> {
+            for (int c = lo; c < hi; c++) {
+                backwardChannel(gradOut.data, dx.data, c, n, s);
             }
-            weight.grad.data[c] += (float) sumDyXhat;
-            bias.grad.data[c] += (float) sumDy;
-            float scale = weight.value.data[c] * invStd[c];
-            // Training: the batch statistics depend on x too, which subtracts the mean of dy and
-            // the projection of dy on x̂: dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy·x̂)).
-            float meanDy = trainedForward ? (float) (sumDy / count) : 0f;
-            float meanDyXhat = trainedForward ? (float) (sumDyXhat / count) : 0f;
-            for (int i = 0; i < n; i++) {
-                int base = (i * channels + c) * s;
-                for (int k = 0; k < s; k++) {
-                    dx.data[base + k] = scale * (gradOut.data[base + k] - meanDy - xhat.data[base + k] * meanDyXhat);
-                }
+        });
+        return dx;
+    }
+
+    /** Channel c of dx (N, C, S) from dy, and the channel's γ and β gradients. */
+    private void backwardChannel(float[] dy, float[] dx, int c, int n, int s) {
+        long count = (long) n * s;
+        float[] x = input.data;
+        // x̂ = (x − mean)·(1/σ) again, bit for bit as forward computed it.
+        float m = mean[c], is = invStd[c];
+        double sumDy = 0, sumDyXhat = 0;
+        for (int i = 0; i < n; i++) {
+            int base = (i * channels + c) * s;
+            for (int k = 0; k < s; k++) {
+                float d = dy[base + k];
+                sumDy += d;
+                sumDyXhat += d * ((x[base + k] - m) * is);
             }
         }
-        return dx;
+        weight.grad.data[c] += (float) sumDyXhat;
+        bias.grad.data[c] += (float) sumDy;
+        float scale = weight.value.data[c] * is;
+        // Training: the batch statistics depend on x too, which subtracts the mean of dy and
+        // the projection of dy on x̂: dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy·x̂)).
+        float meanDy = trainedForward ? (float) (sumDy / count) : 0f;
+        float meanDyXhat = trainedForward ? (float) (sumDyXhat / count) : 0f;
+        for (int i = 0; i < n; i++) {
+            int base = (i * channels + c) * s;
+            for (int k = 0; k < s; k++) {
+                dx[base + k] = scale * (dy[base + k] - meanDy - ((x[base + k] - m) * is) * meanDyXhat);
+            }
+        }
     }
 
     @Override

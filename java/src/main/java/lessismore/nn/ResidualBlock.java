@@ -12,7 +12,8 @@ import java.util.Arrays;
 public final class ResidualBlock implements Layer {
     private final Sequential branch;
     private final Sequential downsample;
-    private final ReLU relu = new ReLU();
+    // relu(branch + shortcut) of the last forward: its positive entries pass the gradient.
+    private Tensor output;
 
     /** A block; {@code downsample} is null for the identity shortcut. */
     public ResidualBlock(Sequential branch, Sequential downsample) {
@@ -37,22 +38,28 @@ public final class ResidualBlock implements Layer {
         if (!Arrays.equals(main.shape(), shortcut.shape())) {
             throw new IllegalStateException("residual shapes differ: " + main + " vs " + shortcut);
         }
-        Tensor sum = Tensor.zeros(main.shape());
-        for (int i = 0; i < sum.data.length; i++) {
-            sum.data[i] = main.data[i] + shortcut.data[i];
-        }
-        return relu.forward(sum);
+        // The addition and the ReLU in one pass over the (N, C, H, W) tensors.
+        Tensor y = Tensor.zeros(main.shape());
+        Parallel.ranges(y.data.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                y.data[i] = Math.max(main.data[i] + shortcut.data[i], 0f);
+            }
+        });
+        output = y;
+        return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
         // d(sum) flows unchanged into both terms of the addition.
-        Tensor dSum = relu.backward(gradOut);
+        Tensor dSum = ReLU.backward(output, gradOut);
         Tensor dx = branch.backward(dSum);
         Tensor dShortcut = downsample != null ? downsample.backward(dSum) : dSum;
-        for (int i = 0; i < dx.data.length; i++) {
-            dx.data[i] += dShortcut.data[i];
-        }
+        Parallel.ranges(dx.data.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                dx.data[i] += dShortcut.data[i];
+            }
+        });
         return dx;
     }
 

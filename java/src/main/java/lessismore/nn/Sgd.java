@@ -36,14 +36,17 @@ public final class Sgd implements Optimizer {
             float[] g = p.grad.data;
             boolean first = steps[0] == 0;
             float[] b = buffers[i];
-            for (int k = 0; k < w.length; k++) {
-                float d = g[k] + weightDecay * w[k];
-                if (b != null) {
-                    b[k] = first ? d : momentum * b[k] + d;
-                    d = b[k];
+            // Element-wise, so the large weights are split across threads.
+            Parallel.ranges(w.length, (lo, hi) -> {
+                for (int k = lo; k < hi; k++) {
+                    float d = g[k] + weightDecay * w[k];
+                    if (b != null) {
+                        b[k] = first ? d : momentum * b[k] + d;
+                        d = b[k];
+                    }
+                    w[k] -= lr * d;
                 }
-                w[k] -= lr * d;
-            }
+            });
         }
         steps[0]++;
     }
