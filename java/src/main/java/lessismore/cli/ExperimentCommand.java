@@ -77,7 +77,8 @@ final class ExperimentCommand implements Callable<Integer> {
             description = "Steps per strategy with --budget steps (default ${DEFAULT-VALUE}).")
     long steps;
 
-    @Option(names = "--arch", paramLabel = "NAME", defaultValue = "resnet18", description = "resnet18 (default) or resnet50.")
+    @Option(names = "--arch", paramLabel = "NAME", defaultValue = "resnet18",
+            description = "resnet18 (default) or resnet50.")
     String arch;
 
     @Option(names = "--size", paramLabel = "PIXELS", description = "Pre-training view side (default 64).")
@@ -99,7 +100,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--overwrite", description = "Start afresh when OUT holds an experiment with another configuration.")
+    @Option(names = "--overwrite",
+            description = "Start afresh when OUT holds an experiment with another configuration.")
     boolean overwrite;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress lines and no table.")
@@ -144,7 +146,8 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         if (!quiet) {
             Path dir = out.toAbsolutePath().normalize();
-            stdout.printf(Locale.ROOT, "%d cell(s) run in %.1f s%n", outcome.cellsRun(), (System.nanoTime() - start) / 1e9);
+            stdout.printf(Locale.ROOT, "%d cell(s) run in %.1f s%n", outcome.cellsRun(),
+                    (System.nanoTime() - start) / 1e9);
             stdout.println("results: " + dir.resolve("results.md"));
             stdout.println("report:  " + dir.resolve("results.html"));
         }

@@ -27,7 +27,7 @@ import lessismore.train.StepMetrics;
  * linear probe. Each step of each strategy is a cell that runs the reduce, pretrain or evaluate
  * command in-process into {@code OUT/cells/<strategy>/} and, when it has finished, records its
  * outcome in a {@code *.done.json} marker written last; a cell with a marker is not run again, so an
- * interrupted experiment continues where it stopped.
+ * interrupted experiment continues where it stopped, a pre-training from its latest checkpoint.
  */
 public final class Experiment {
     /** The configuration file saved at the start. */
@@ -258,6 +258,11 @@ public final class Experiment {
                     Integer.toString(batch), "--seed", Long.toString(config.seed()), "--threads",
                     Integer.toString(threads), "-q", "--overwrite", "--keep-checkpoints", "1", "--" + config.budget(),
                     Long.toString(config.budget().equals("epochs") ? config.epochs() : config.steps())));
+            if (!Checkpoint.steps(dir).isEmpty()) {
+                // An interrupted run continues from its latest checkpoint (same configuration, as
+                // experiment.json was checked), instead of training from the start again.
+                args.addAll(List.of("--resume", dir.toString()));
+            }
             command(args);
             List<String> lines = Files.readAllLines(dir.resolve(PretrainRun.METRICS), StandardCharsets.UTF_8);
             StepMetrics last = StepMetrics.parse(lines.getLast());

@@ -58,7 +58,8 @@ final class Plot {
             for (Experiment.Row r : rows) {
                 Experiment.Score s = r.scores().get(k);
                 if (r.strategy().isBaseline()) {
-                    b.append(f("<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"5 4\">"
+                    b.append(f("<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                            + "stroke-dasharray=\"5 4\">"
                             + "<title>no pre-training: %.4f</title></line>", LEFT, WIDTH - RIGHT, a.y(s.auc()),
                             a.y(s.auc()), colour, s.auc()));
                     continue;

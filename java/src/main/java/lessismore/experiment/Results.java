@@ -65,7 +65,8 @@ final class Results {
     }
 
     private static List<String> displayHeader(List<String> sets) {
-        List<String> h = new ArrayList<>(List.of("strategy", "slices kept", "kept", "pre-training s", "images/s"));
+        List<String> h = new ArrayList<>(List.of("strategy", "slices kept", "kept fraction", "pre-training s",
+                "images/s"));
         for (String s : sets) {
             h.add(s + " AUC [95% CI]");
             h.add(s + " accuracy");
@@ -86,7 +87,9 @@ final class Results {
 
     private static String describe(Experiment.Config c) {
         return String.format(Locale.ROOT, "Pre-training: %s, %s, %d px, batch %d, %s %d per strategy, seed %d. "
-                        + "Downstream: linear probe at %d px, %d bootstrap resamples for the 95%% intervals.",
+                        + "Pre-training s: wall time of the training steps (reading the slices excluded); "
+                        + "images/s: steps x batch / that time. Downstream: linear probe at %d px, "
+                        + "%d bootstrap resamples for the 95%% intervals (test split).",
                 c.pretrainData(), c.arch(), c.size(), c.batch(), c.budget(),
                 c.budget().equals("epochs") ? c.epochs() : c.steps(), c.seed(), c.evalSize(), c.bootstrap());
     }
@@ -116,7 +119,7 @@ final class Results {
         return b.toString();
     }
 
-    /** Whether display column {@code i} of {@code r} holds the column's best value (highest AUC, accuracy or images/s). */
+    /** Whether display column {@code i} of {@code r} holds its best value (highest AUC, accuracy or images/s). */
     private static boolean isBest(List<Experiment.Row> rows, Experiment.Row r, int i) {
         if (i < 4) {
             return false;   // strategy, kept and time describe the arm rather than score it

@@ -78,7 +78,8 @@ class ExperimentEndToEndTest {
         assertTrue(first.stdout().contains("10 cell(s) run"), first.stdout());
 
         String config = Files.readString(out.resolve("experiment.json"));
-        for (String s : List.of("\"strategies\": [\n    \"none\",\n    \"all\",\n    \"every-n:n=3\",\n    \"hash:t=6\"",
+        for (String s : List.of(
+                "\"strategies\": [\n    \"none\",\n    \"all\",\n    \"every-n:n=3\",\n    \"hash:t=6\"",
                 "\"budget\": \"steps\"", "\"steps\": 1", "\"protocol\": \"linear\"")) {
             assertTrue(config.contains(s), s + " in\n" + config);
         }
@@ -124,5 +125,16 @@ class ExperimentEndToEndTest {
         assertTrue(changed.stderr().contains("holds an experiment with another configuration"), changed.stderr());
         assertEquals(config, Files.readString(out.resolve("experiment.json")));
         assertEquals(before, times(out.resolve("cells")), "nothing touched");
+
+        // A pre-training that stopped after its last checkpoint, before its marker, resumes from it.
+        Path all = out.resolve("cells/all");
+        Files.delete(all.resolve("pretrain.done.json"));
+        Run resumed = cli(args(ct, ds, out, "1"));
+        assertEquals(0, resumed.code(), resumed.stderr());
+        assertTrue(resumed.stdout().contains("1 cell(s) run"), resumed.stdout());
+        assertEquals(before.get("all/pretrain/checkpoint-1.safetensors"),
+                Files.getLastModifiedTime(all.resolve("pretrain/checkpoint-1.safetensors")), "not trained again");
+        assertEquals(1, Files.readAllLines(all.resolve("pretrain/metrics.jsonl")).size());
+        assertEquals(csv, Files.readAllLines(out.resolve("results.csv")));
     }
 }
