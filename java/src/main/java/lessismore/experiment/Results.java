@@ -90,7 +90,7 @@ final class Results {
                         + "Pre-training s: wall time of the training steps (reading the slices excluded); "
                         + "images/s: steps x batch / that time. Downstream: linear probe at %d px, "
                         + "%d bootstrap resamples for the 95%% intervals (test split).",
-                c.pretrainData(), c.arch(), c.size(), c.batch(), c.budget(),
+                c.pretrainData().toAbsolutePath().normalize(), c.arch(), c.size(), c.batch(), c.budget(),
                 c.budget().equals("epochs") ? c.epochs() : c.steps(), c.seed(), c.evalSize(), c.bootstrap());
     }
 
