@@ -43,7 +43,7 @@ final class Plot {
         for (int t = 0; t <= 4; t++) {
             double y = yMin + (yMax - yMin) * t / 4;
             double x = a.xMax * t / 4;
-            b.append(f("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>", LEFT - 4, a.y(y) + 4, y));
+            b.append(f("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.3f</text>", LEFT - 4, a.y(y) + 4, y));
             b.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f</text>", a.x(x), HEIGHT - BOTTOM + 14,
                     x));
         }
