@@ -5,14 +5,14 @@ import java.math.MathContext;
 import java.util.Locale;
 
 /** Escaping and number formatting shared by the page and its charts; locale-independent. */
-final class Text {
+public final class Text {
     private static final MathContext FOUR_DIGITS = new MathContext(4);
 
     private Text() {
     }
 
     /** {@code s} safe inside HTML/SVG text and double-quoted attributes. */
-    static String esc(String s) {
+    public static String esc(String s) {
         if (s == null) {
             return "";
         }

@@ -12,7 +12,7 @@ import java.nio.file.StandardCopyOption;
  * to a temporary sibling, which is then renamed over the target. A crash leaves at most a
  * {@code .tmp-<pid>} file behind, never a truncated checkpoint.
  */
-final class AtomicFile {
+public final class AtomicFile {
     private AtomicFile() {
     }
 
@@ -38,7 +38,7 @@ final class AtomicFile {
     }
 
     /** Writes UTF-8 {@code text} to {@code target} atomically. */
-    static void writeText(Path target, String text) throws IOException {
+    public static void writeText(Path target, String text) throws IOException {
         write(target, f -> Files.writeString(f, text, StandardCharsets.UTF_8));
     }
 }
