@@ -52,7 +52,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--protocol", paramLabel = "NAME", defaultValue = "linear",
             description = "linear (default): logistic-regression probe on frozen features. finetune: a linear head "
-                    + "trained alone, then with the whole ResNet (AdamW lr 1e-4, wd 5e-4, flips); --backbone none "
+                    + "trained alone, then with the whole ResNet (Adam lr 1e-4, L2 wd 5e-4, flips); --backbone none "
                     + "then means a ResNet-18 from scratch.")
     String protocol;
 

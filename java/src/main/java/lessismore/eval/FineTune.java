@@ -22,7 +22,7 @@ import lessismore.train.Trainer;
 /**
  * The fine-tuning protocol: a linear head on the ResNet's pooled features, trained first alone
  * (backbone frozen, eval-mode batch norm) for {@code headEpochs}, then together with the whole
- * backbone (train-mode batch norm) for {@code epochs}; AdamW at lr 1e-4 with weight decay 5e-4,
+ * backbone (train-mode batch norm) for {@code epochs}; Adam at lr 1e-4 with L2 weight decay 5e-4 (as the published notebooks),
  * batches of {@value #BATCH}, each training image flipped left-right with probability ½ (seeded).
  * After every epoch the validation AUC is measured; the weights of the best epoch are kept (the
  * test split plays no part).
@@ -41,7 +41,7 @@ public final class FineTune {
         public Map<String, Object> describe(int headEpochs) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("model", "ResNet + linear head; head alone for " + headEpochs + " epochs, then the whole network");
-            m.put("optimizer", "AdamW lr " + LR + ", weight decay " + WEIGHT_DECAY + ", batch " + BATCH);
+            m.put("optimizer", "Adam lr " + LR + ", L2 weight decay " + WEIGHT_DECAY + ", batch " + BATCH);
             m.put("augmentation", "horizontal flip, p = 0.5");
             m.put("selection", "epoch with the best validation AUC; test not used");
             m.put("best_epoch", bestEpoch);
@@ -79,8 +79,8 @@ public final class FineTune {
         Init.linearDefault(head, new SplittableRandom(seed ^ HEAD_SALT));
         List<Parameter> all = new ArrayList<>(StateDict.of(backbone).parameterList());
         all.addAll(StateDict.of(head).parameterList());
-        AdamW headOnly = new AdamW(StateDict.of(head).parameterList(), WEIGHT_DECAY);
-        AdamW full = new AdamW(all, WEIGHT_DECAY);
+        AdamW headOnly = AdamW.adam(StateDict.of(head).parameterList(), WEIGHT_DECAY);
+        AdamW full = AdamW.adam(all, WEIGHT_DECAY);
         int[] train = Splits.members(split, Splits.TRAIN);
         int[] val = Splits.members(split, Splits.VAL);
         int[] yVal = LinearProbe.pick(data.labels(), val);

@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * torch.optim.AdamW (no amsgrad): {@code p −= lr·wd·p}, then with t the step count,
  * {@code m = β1·m + (1−β1)·g}, {@code v = β2·v + (1−β2)·g²} and
- * {@code p −= lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)}.
+ * {@code p −= lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)}. {@link #adam} gives torch.optim.Adam instead,
+ * whose weight decay is an L2 term added to the gradient ({@code g += wd·p}) before the moments,
+ * as the published downstream notebooks use it.
  */
 public final class AdamW implements Optimizer {
     private final List<Parameter> parameters;
@@ -13,6 +15,8 @@ public final class AdamW implements Optimizer {
     private final float beta2;
     private final float eps;
     private final float weightDecay;
+    /** True for Adam's L2 weight decay (added to the gradient), false for AdamW's decoupled decay. */
+    private final boolean l2;
     private final float[][] m;
     private final float[][] v;
     // Step count t, in an array so that visitState can expose it live.
@@ -25,6 +29,16 @@ public final class AdamW implements Optimizer {
 
     /** AdamW with explicit coefficients. */
     public AdamW(List<Parameter> parameters, float beta1, float beta2, float eps, float weightDecay) {
+        this(parameters, beta1, beta2, eps, weightDecay, false);
+    }
+
+    /** torch.optim.Adam with torch's defaults β = (0.9, 0.999), ε = 1e-8 and L2 weight decay. */
+    public static AdamW adam(List<Parameter> parameters, float weightDecay) {
+        return new AdamW(parameters, 0.9f, 0.999f, 1e-8f, weightDecay, true);
+    }
+
+    private AdamW(List<Parameter> parameters, float beta1, float beta2, float eps, float weightDecay, boolean l2) {
+        this.l2 = l2;
         this.parameters = List.copyOf(parameters);
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -50,9 +64,14 @@ public final class AdamW implements Optimizer {
             float[] mi = m[i];
             float[] vi = v[i];
             for (int k = 0; k < w.length; k++) {
-                w[k] *= 1 - lr * weightDecay;
-                mi[k] = beta1 * mi[k] + (1 - beta1) * g[k];
-                vi[k] = beta2 * vi[k] + (1 - beta2) * g[k] * g[k];
+                float gk = g[k];
+                if (l2) {
+                    gk += weightDecay * w[k];
+                } else {
+                    w[k] *= 1 - lr * weightDecay;
+                }
+                mi[k] = beta1 * mi[k] + (1 - beta1) * gk;
+                vi[k] = beta2 * vi[k] + (1 - beta2) * gk * gk;
                 float denom = (float) (Math.sqrt(vi[k]) / biasCorrection2Sqrt) + eps;
                 w[k] -= stepSize * mi[k] / denom;
             }

@@ -44,6 +44,14 @@ class OptimizerTest {
     }
 
     @Test
+    void adamWithL2MatchesTorch() {
+        Parameter p = parameter(Parameter.Kind.WEIGHT);
+        // torch.optim.Adam(lr=0.1, weight_decay=0.5): a large decay, so the L2 term shows
+        assertArrayEquals(new float[] {0.37876325845718384f, -0.8384689688682556f, 1.8015143871307373f},
+                twoSteps(p, AdamW.adam(List.of(p), 0.5f)), 1e-6f);
+    }
+
+    @Test
     void larsAdaptsWeightsOnly() {
         Parameter w = parameter(Parameter.Kind.WEIGHT);
         Parameter b = parameter(Parameter.Kind.BIAS);
