@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import lessismore.output.AtomicFile;
 import lessismore.output.Csv;
 import lessismore.report.Text;
-import lessismore.train.AtomicFile;
 
 /**
  * Writes the experiment's table as results.csv, results.md and a self-contained results.html (the

@@ -7,18 +7,15 @@ import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
+import lessismore.output.AtomicFile;
 
 /**
  * Writes small, valid, uncompressed DICOM files: enough to produce synthetic CT series for tests,
@@ -59,7 +56,6 @@ public final class DicomWriter {
     /** Value of a length field meaning "undefined length, delimited by an item/sequence delimiter". */
     private static final int UNDEFINED_LENGTH = 0xFFFF_FFFF;
     /** Distinguishes temp files of concurrent writes in one process (the pid separates processes). */
-    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
 
     private DicomWriter() {
     }
@@ -457,7 +453,7 @@ public final class DicomWriter {
          * created.
          */
         public void write(Path file, Syntax syntax, boolean preamble) throws IOException {
-            writeAtomically(file, toBytes(syntax, preamble));
+            AtomicFile.writeBytes(file, toBytes(syntax, preamble));
         }
 
         private void writeFileMeta(LeBuffer out, Syntax syntax) {
@@ -587,36 +583,6 @@ public final class DicomWriter {
                         + " value of " + (length & 0xFFFF_FFFFL) + " bytes exceeds the 16-bit length field");
             }
             out.putShort(length);
-        }
-    }
-
-    /**
-     * Writes {@code bytes} to {@code file} through a hidden temp file in the same folder and an
-     * atomic rename, creating missing parent folders. Used for the DICOM files and for the
-     * generator's README, so an interrupted run never leaves a truncated file under a final name.
-     */
-    static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Path dir = absolute.getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + absolute.getFileName() + "." + ProcessHandle.current().pid()
-                + "-" + TEMP_COUNTER.incrementAndGet() + ".tmp");
-        try {
-            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                // Some file systems (certain network mounts) cannot rename atomically; a plain
-                // replacing move still never exposes a partially written file under the final name.
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
         }
     }
 

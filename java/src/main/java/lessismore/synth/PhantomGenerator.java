@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import lessismore.output.AtomicFile;
 import lessismore.synth.DicomWriter.Syntax;
 import lessismore.synth.DicomWriter.Tags;
 import lessismore.synth.DicomWriter.VR;
@@ -344,7 +345,7 @@ public final class PhantomGenerator {
         }
 
         Path readme = outDir.resolve(README);
-        DicomWriter.writeAtomically(readme, readmeText(options, results).getBytes(StandardCharsets.UTF_8));
+        AtomicFile.writeBytes(readme, readmeText(options, results).getBytes(StandardCharsets.UTF_8));
         return new Result(outDir, studyUid, readme, results);
     }
 

@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import lessismore.nn.Safetensors;
 import lessismore.nn.StateDict;
+import lessismore.output.AtomicFile;
 import lessismore.output.Json;
 
 /**

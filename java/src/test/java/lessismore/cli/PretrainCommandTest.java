@@ -42,7 +42,7 @@ class PretrainCommandTest {
         assertFalse(report.contains("http://") || report.contains("https://") || report.contains("<script"),
                 "self-contained");
         try (var s = Files.list(run)) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no temporary files left");
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
         }
 
         Path emb = tmp.resolve("emb");

@@ -3,11 +3,8 @@ package lessismore.nn.onnx;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -29,6 +26,7 @@ import lessismore.nn.ResidualBlock;
 import lessismore.nn.Sequential;
 import lessismore.nn.StateVisitor;
 import lessismore.nn.Tensor;
+import lessismore.output.AtomicFile;
 
 /**
  * Exports a {@link ResNet} backbone, optionally followed by a SimCLR projection head, as an ONNX
@@ -128,26 +126,13 @@ public final class OnnxExporter {
      */
     public static int export(ResNet backbone, String architecture, Sequential head, InputSpec input, Path out)
             throws IOException {
-        Path target = out.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
-                + "-" + System.nanoTime() + ".tmp");
-        int dim;
-        try {
-            try (OutputStream os = new BufferedOutputStream(
-                    Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
-                dim = write(backbone, architecture, head, input, os);
+        int[] dim = new int[1];
+        AtomicFile.write(out, tmp -> {
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                dim[0] = write(backbone, architecture, head, input, os);
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                // A plain replacing move still never shows a partial file under the final name.
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        return dim;
+        });
+        return dim[0];
     }
 
     /** Writes the ModelProto to {@code sink}; returns the width of the output. */
