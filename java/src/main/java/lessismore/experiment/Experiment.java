@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import lessismore.cli.Main;
 import lessismore.output.AtomicFile;
 import lessismore.output.Json;
+import lessismore.output.JsonReader;
 import lessismore.output.OutputDirectory;
 import lessismore.train.Checkpoint;
 import lessismore.train.PretrainRun;

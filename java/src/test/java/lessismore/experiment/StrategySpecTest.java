@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import lessismore.output.JsonReader;
 import org.junit.jupiter.api.Test;
 
 /** Strategy specs become reduce options; the JSON reader reads what the commands write. */

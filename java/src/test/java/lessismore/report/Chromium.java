@@ -23,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import lessismore.output.Json;
+import lessismore.output.JsonReader;
 
 /**
  * A headless Chromium driven over the Chrome DevTools Protocol with the JDK's WebSocket, for the
@@ -74,7 +75,7 @@ final class Chromium implements AutoCloseable {
             String list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
             String page = null;
-            for (Object o : (List<?>) TinyJson.parse(list)) {
+            for (Object o : (List<?>) JsonReader.parse(list)) {
                 Map<?, ?> target = (Map<?, ?>) o;
                 if ("page".equals(target.get("type"))) {
                     page = (String) target.get("webSocketDebuggerUrl");
@@ -210,7 +211,7 @@ final class Chromium implements AutoCloseable {
                 String text = partial.toString();
                 partial.setLength(0);
                 if (owner != null) {
-                    owner.received(TinyJson.object(text));
+                    owner.received(JsonReader.object(text));
                 }
             }
             ws.request(1);

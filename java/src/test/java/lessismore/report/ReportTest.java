@@ -26,6 +26,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import lessismore.output.JsonReader;
 import lessismore.report.ReportModel.Measure;
 import lessismore.report.ReportModel.SliceView;
 import lessismore.report.ReportModel.VolumeView;
@@ -40,7 +41,7 @@ class ReportTest {
     void jsonHasTheModelsNumbers() throws IOException {
         ReportModel m = ReportFixture.realistic(1);
         Report.write(m, dir);
-        Map<String, Object> j = TinyJson.object(Files.readString(dir.resolve(Report.JSON)));
+        Map<String, Object> j = JsonReader.object(Files.readString(dir.resolve(Report.JSON)));
 
         int slices = 0;
         int kept = 0;
@@ -165,7 +166,7 @@ class ReportTest {
         assertTrue(html.contains("abdomen-&lt;pv&gt;-34c687fd"));
         assertFalse(html.contains("<b>"), "no markup from data");
         // JSON keeps the names as they are.
-        Map<String, Object> j = TinyJson.object(Files.readString(dir.resolve(Report.JSON)));
+        Map<String, Object> j = JsonReader.object(Files.readString(dir.resolve(Report.JSON)));
         assertEquals("/data/ct <study> & \"set\"", j.get("input"));
     }
 
@@ -188,7 +189,7 @@ class ReportTest {
         assertSelfContained(html);
         assertFalse(html.contains("<svg"), "no histogram without scores");
         assertFalse(html.contains("beside their kept reference"), "no pairs without references");
-        Map<String, Object> j = TinyJson.object(Files.readString(dir.resolve(Report.JSON)));
+        Map<String, Object> j = JsonReader.object(Files.readString(dir.resolve(Report.JSON)));
         assertTrue(j.containsKey("measure"));
         assertNull(j.get("measure"));
         assertEquals(List.of(), j.get("sample"));
@@ -206,7 +207,7 @@ class ReportTest {
         int tiles = html.split("<i class=\"[kdl] n\" title=", -1).length - 1;
         assertEquals(m.thumbnailsOmitted(), tiles);
         assertEquals(slices - 150, m.thumbnailsOmitted());
-        Map<?, ?> thumbs = (Map<?, ?>) TinyJson.object(Files.readString(dir.resolve(Report.JSON))).get("thumbnails");
+        Map<?, ?> thumbs = (Map<?, ?>) JsonReader.object(Files.readString(dir.resolve(Report.JSON))).get("thumbnails");
         assertEquals(150, num(thumbs, "shown"));
         assertEquals(m.thumbnailsOmitted(), num(thumbs, "omitted"));
     }
@@ -218,12 +219,12 @@ class ReportTest {
         String html = Files.readString(dir.resolve(Report.HTML));
         assertSelfContained(html);
         assertTrue(html.contains("ssim similarity, redundant when ≥ " + Text.num(m.measure().threshold())));
-        Map<?, ?> jm = (Map<?, ?>) TinyJson.object(Files.readString(dir.resolve(Report.JSON))).get("measure");
+        Map<?, ?> jm = (Map<?, ?>) JsonReader.object(Files.readString(dir.resolve(Report.JSON))).get("measure");
         assertEquals("similarity", jm.get("direction"));
         List<?> bins = (List<?>) ((Map<?, ?>) jm.get("histogram")).get("bins");
         assertEquals(Histogram.CONTINUOUS_BINS, bins.size());
         // Borderline first: for a similarity, the least similar dropped slice leads the sample.
-        List<?> sample = (List<?>) TinyJson.object(Files.readString(dir.resolve(Report.JSON))).get("sample");
+        List<?> sample = (List<?>) JsonReader.object(Files.readString(dir.resolve(Report.JSON))).get("sample");
         double previous = -1;
         for (Object o : sample) {
             double score = num((Map<?, ?>) o, "score");
@@ -268,7 +269,7 @@ class ReportTest {
         System.out.printf("report of 20,000 slices: %.2f s, %.1f MB HTML%n", seconds, bytes / 1e6);
         // Generous for a busy CI machine; a few seconds on an idle one.
         assertTrue(seconds < 30, seconds + " s");
-        assertNotNull(TinyJson.object(Files.readString(dir.resolve(Report.JSON))).get("sample"));
+        assertNotNull(JsonReader.object(Files.readString(dir.resolve(Report.JSON))).get("sample"));
     }
 
     /** No URL that would make the browser fetch something: only data: images and #anchors. */

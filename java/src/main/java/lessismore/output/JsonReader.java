@@ -1,4 +1,4 @@
-package lessismore.experiment;
+package lessismore.output;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the JSON that the other commands write (summary.json, eval.json) into maps, lists, strings,
- * doubles, booleans and null. The project has no JSON library; this covers RFC 8259 without
- * extensions.
+ * Reads JSON (the summary.json and eval.json the commands write, DevTools messages in the report
+ * test) into LinkedHashMaps, lists, strings, doubles, booleans and null: the reading side of
+ * {@link Json}. The project has no JSON library; this covers RFC 8259 without extensions.
  */
-final class JsonReader {
+public final class JsonReader {
     private final String s;
     private int i;
 
@@ -19,7 +19,7 @@ final class JsonReader {
     }
 
     /** The value in {@code text}. */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         JsonReader r = new JsonReader(text);
         Object v = r.value();
         r.space();
@@ -29,9 +29,19 @@ final class JsonReader {
         return v;
     }
 
+    /** {@code parse(text)} when it is an object. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> object(String text) {
+        Object v = parse(text);
+        if (!(v instanceof Map<?, ?>)) {
+            throw new IllegalArgumentException("JSON: expected an object");
+        }
+        return (Map<String, Object>) v;
+    }
+
     /** The value at {@code path} (object keys) below {@code root}, or null where a key is missing. */
     @SuppressWarnings("unchecked")
-    static Object at(Object root, String... path) {
+    public static Object at(Object root, String... path) {
         Object v = root;
         for (String key : path) {
             if (!(v instanceof Map<?, ?> m)) {
