@@ -14,9 +14,9 @@ import lessismore.nn.Init;
 import lessismore.nn.Linear;
 import lessismore.nn.Parameter;
 import lessismore.nn.ResNet;
-import lessismore.nn.Safetensors;
 import lessismore.nn.StateDict;
 import lessismore.nn.Tensor;
+import lessismore.train.Embedder;
 import lessismore.train.Trainer;
 
 /**
@@ -61,10 +61,7 @@ public final class FineTune {
         if (checkpoint == null) {
             return Trainer.backbone("resnet18", seed);
         }
-        boolean bottleneck = Safetensors.read(checkpoint).floats().containsKey("layer1.0.conv3.weight");
-        ResNet net = Trainer.backbone(bottleneck ? "resnet50" : "resnet18", seed);
-        StateDict.of(net).load(checkpoint, false);
-        return net;
+        return Embedder.loadBackbone(checkpoint);
     }
 
     /**

@@ -33,6 +33,25 @@ public final class Embedder {
      */
     public static Embedder load(Path checkpoint, int size) throws IOException {
         Safetensors.Contents contents = Safetensors.read(checkpoint);
+        ResNet backbone = backbone(checkpoint, contents);
+        backbone.setTraining(false);
+        int s = size;
+        if (s == 0) {
+            String stored = contents.metadata().get("size");
+            s = stored == null ? 64 : Integer.parseInt(stored);
+        }
+        return new Embedder(backbone, s);
+    }
+
+    /**
+     * The ResNet of a checkpoint (any torchvision-named 1-channel ResNet-18 or -50 safetensors
+     * file; the architecture is recognised from its keys), with its weights loaded.
+     */
+    public static ResNet loadBackbone(Path checkpoint) throws IOException {
+        return backbone(checkpoint, Safetensors.read(checkpoint));
+    }
+
+    private static ResNet backbone(Path checkpoint, Safetensors.Contents contents) throws IOException {
         Map<String, Tensor> floats = contents.floats();
         Tensor conv1 = floats.get("conv1.weight");
         if (conv1 == null || conv1.rank() != 4) {
@@ -44,13 +63,7 @@ public final class Embedder {
         String arch = floats.containsKey("layer1.0.conv3.weight") ? "resnet50" : "resnet18";
         ResNet backbone = Trainer.backbone(arch, 0);
         StateDict.of(backbone).load(checkpoint, false);
-        backbone.setTraining(false);
-        int s = size;
-        if (s == 0) {
-            String stored = contents.metadata().get("size");
-            s = stored == null ? 64 : Integer.parseInt(stored);
-        }
-        return new Embedder(backbone, s);
+        return backbone;
     }
 
     /** Side of the images fed to the backbone. */
