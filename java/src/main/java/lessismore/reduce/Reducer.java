@@ -405,7 +405,7 @@ public final class Reducer {
      * @param slices          the records in the same global order
      * @param threshold       the threshold applied (given or found), or null without signatures
      * @param search          the keep-fraction search, or null
-     * @param neighbourScores scores between neighbouring slices (for the report), or null
+     * @param neighbourScores scores between neighbouring slices (for the report), or null when not needed
      * @param lowInformation  slices dropped by {@code --min-information}
      */
     record SelectionOutcome(Candidates candidates, List<SliceRecord> slices, Double threshold,
@@ -434,6 +434,11 @@ public final class Reducer {
         SignatureMethod<?> method = o.strategy().method();
         Candidates c = new Candidates(volumeStart, eligible, method == null ? null : signatures,
                 Math.max(1, o.threads()));
+        // Scores between neighbouring slices: the report's histogram, and the bracket a keep-fraction
+        // search of a continuous method starts from; computed once for both.
+        boolean bracket = o.keepFraction() != null && method != null && !method.discrete();
+        double[] neighbours = (o.report() || bracket) && method != null
+                ? SignatureStrategy.neighbourScores(method, c) : null;
         Selection s;
         Double threshold = null;
         ThresholdSearch.Found found = null;
@@ -441,7 +446,7 @@ public final class Reducer {
             if (!(o.strategy() instanceof SignatureStrategy<?> ss)) {
                 throw new IllegalArgumentException("--keep-fraction needs a strategy that compares slices");
             }
-            found = ThresholdSearch.search(ss.method(), ss.rule(), c, o.keepFraction());
+            found = ThresholdSearch.search(ss.method(), ss.rule(), c, o.keepFraction(), neighbours);
             s = found.selection();
             threshold = found.threshold();
         } else {
@@ -450,7 +455,6 @@ public final class Reducer {
                 threshold = ss.threshold();
             }
         }
-        double[] neighbours = o.report() && method != null ? SignatureStrategy.neighbourScores(method, c) : null;
         for (int i = 0; i < n; i++) {
             SliceRecord r = slices.get(i);
             if (s.kept()[i]) {

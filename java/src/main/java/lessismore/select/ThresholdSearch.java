@@ -41,6 +41,16 @@ public final class ThresholdSearch {
      * @param target fraction in (0, 1]
      */
     public static <S> Found search(SignatureMethod<S> method, Rule rule, Candidates c, double target) {
+        return search(method, rule, c, target, null);
+    }
+
+    /**
+     * As {@link #search(SignatureMethod, Rule, Candidates, double)}, with the scores between
+     * neighbouring slices ({@link SignatureStrategy#neighbourScores}) when the caller has them
+     * already (they bracket the search of a continuous method), or null to compute them here.
+     */
+    public static <S> Found search(SignatureMethod<S> method, Rule rule, Candidates c, double target,
+                                   double[] neighbourScores) {
         if (!(target > 0 && target <= 1)) {
             throw new IllegalArgumentException("keep fraction must be in (0, 1], got " + target);
         }
@@ -78,7 +88,8 @@ public final class ThresholdSearch {
             lo = -keepLess;
             hi = -keepMore;
         } else {
-            double[] range = scoreRange(method, c);
+            double[] range = scoreRange(neighbourScores != null ? neighbourScores
+                    : SignatureStrategy.neighbourScores(method, c));
             double span = Math.max(1e-9, range[1] - range[0]);
             lo = similarity ? range[0] - span : -(range[1] + span);
             hi = similarity ? range[1] + span : -(range[0] - span);
@@ -103,8 +114,7 @@ public final class ThresholdSearch {
     }
 
     /** Smallest and largest score between neighbouring slices: a starting bracket. */
-    private static <S> double[] scoreRange(SignatureMethod<S> method, Candidates c) {
-        double[] scores = SignatureStrategy.neighbourScores(method, c);
+    private static double[] scoreRange(double[] scores) {
         double min = 0;
         double max = 1;
         if (scores.length > 0) {
