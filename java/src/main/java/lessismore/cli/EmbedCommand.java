@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import lessismore.Version;
+import lessismore.io.SkippedFileException;
 import lessismore.output.Csv;
 import lessismore.output.Json;
 import lessismore.output.OutputDirectory;
@@ -100,7 +101,7 @@ final class EmbedCommand implements Callable<Integer> {
             if (dir != null) {
                 dir.abandon();
             }
-            stderr.println("lessismore: " + e.getMessage());
+            stderr.println("lessismore: " + SkippedFileException.describe(e));
             return Files.exists(checkpoint) ? ExitCodes.INTERNAL_ERROR : ExitCodes.BAD_INPUT;
         }
     }

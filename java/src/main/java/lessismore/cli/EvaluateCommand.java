@@ -19,6 +19,7 @@ import lessismore.eval.FineTune;
 import lessismore.eval.LabelledData;
 import lessismore.eval.LinearProbe;
 import lessismore.eval.Splits;
+import lessismore.io.SkippedFileException;
 import lessismore.nn.ResNet;
 import lessismore.output.Json;
 import lessismore.output.OutputDirectory;
@@ -166,7 +167,7 @@ final class EvaluateCommand implements Callable<Integer> {
             return ExitCodes.BAD_INPUT;
         } catch (IOException e) {
             abandon(dir);
-            stderr.println("lessismore: " + e.getMessage());
+            stderr.println("lessismore: " + SkippedFileException.describe(e));
             return Files.exists(data) ? ExitCodes.INTERNAL_ERROR : ExitCodes.BAD_INPUT;
         }
     }

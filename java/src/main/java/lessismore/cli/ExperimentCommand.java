@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import lessismore.experiment.Experiment;
 import lessismore.experiment.StrategySpec;
+import lessismore.io.SkippedFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -141,7 +142,7 @@ final class ExperimentCommand implements Callable<Integer> {
             stderr.println("lessismore: " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         } catch (IOException e) {
-            stderr.println("lessismore: " + e.getMessage());
+            stderr.println("lessismore: " + SkippedFileException.describe(e));
             return ExitCodes.INTERNAL_ERROR;
         }
         if (!quiet) {

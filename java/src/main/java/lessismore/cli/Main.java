@@ -37,12 +37,17 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        // Bad usage, whether picocli finds it while parsing or a command while checking its values
+        // (picocli routes both here): one line saying what is wrong and where the help is, not
+        // the whole usage text.
+        cl.setParameterExceptionHandler((ex, args1) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("lessismore: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
+            cmd.getErr().println("(see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            return ExitCodes.BAD_INPUT;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof CommandLine.ParameterException pe) {
-                // Option values checked by a command itself (e.g. a threshold out of range).
-                cmd.getErr().println("lessismore: " + pe.getMessage());
-                return ExitCodes.BAD_INPUT;
-            }
             cmd.getErr().println("lessismore: internal error: " + e);
             if (System.getenv("LESSISMORE_DEBUG") != null) {
                 e.printStackTrace(cmd.getErr());

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import lessismore.io.SkippedFileException;
 import lessismore.train.PretrainConfig;
 import lessismore.train.PretrainRun;
 import lessismore.train.StepMetrics;
@@ -144,7 +145,7 @@ final class PretrainCommand implements Callable<Integer> {
             stderr.println("lessismore: " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         } catch (IOException e) {
-            stderr.println("lessismore: I/O error: " + e.getMessage());
+            stderr.println("lessismore: I/O error: " + SkippedFileException.describe(e));
             return ExitCodes.INTERNAL_ERROR;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

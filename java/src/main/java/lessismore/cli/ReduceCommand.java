@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import lessismore.io.SkippedFileException;
 import lessismore.output.Json;
 import lessismore.preprocess.Preprocessing;
 import lessismore.reduce.Export;
@@ -304,7 +305,7 @@ final class ReduceCommand implements Callable<Integer> {
             stderr.println("lessismore: " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         } catch (java.io.IOException e) {
-            stderr.println("lessismore: I/O error: " + e.getMessage());
+            stderr.println("lessismore: I/O error: " + SkippedFileException.describe(e));
             return ExitCodes.INTERNAL_ERROR;
         }
         switch (report) {

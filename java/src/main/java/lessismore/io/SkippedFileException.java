@@ -22,13 +22,22 @@ public final class SkippedFileException extends Exception {
      * error, whose message is kept on one line.
      */
     public static SkippedFileException unreadable(java.io.IOException e) {
+        boolean named = e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException;
+        return new SkippedFileException(SkipReason.UNREADABLE, named ? describe(e) : "read error: " + oneLine(e));
+    }
+
+    /**
+     * An I/O error on one line, naming the file where Java's message is only its path: "file not
+     * found: PATH", "permission denied: PATH", otherwise the message folded onto one line.
+     */
+    public static String describe(java.io.IOException e) {
         if (e instanceof java.nio.file.NoSuchFileException n) {
-            return new SkippedFileException(SkipReason.UNREADABLE, "file not found: " + n.getFile());
+            return "file not found: " + n.getFile();
         }
         if (e instanceof java.nio.file.AccessDeniedException a) {
-            return new SkippedFileException(SkipReason.UNREADABLE, "permission denied: " + a.getFile());
+            return "permission denied: " + a.getFile();
         }
-        return new SkippedFileException(SkipReason.UNREADABLE, "read error: " + oneLine(e));
+        return oneLine(e);
     }
 
     /** An exception's message (or its class name) with line breaks and runs of spaces folded. */
