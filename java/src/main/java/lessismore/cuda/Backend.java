@@ -46,7 +46,7 @@ public sealed interface Backend extends AutoCloseable permits Backend.Cpu, Backe
             }
             String why = Cuda.unavailableReason();
             if (why != null) {
-                throw new CudaException("cuInit", "NO_DEVICE", null, "choosing --device " + spec + ": " + why);
+                throw new CudaException("cuInit", "NO_DEVICE", null, "choosing --device " + spec + " (" + why + ")");
             }
             return new Gpu(CudaContext.open(ordinal));
         }

@@ -53,7 +53,7 @@ public final class NativeLibraries {
             try {
                 return new Loaded(name, "loader search path", SymbolLookup.libraryLookup(name, Arena.global()));
             } catch (IllegalArgumentException e) {
-                tried.add(name + " (loader search path)");
+                // Not on the loader's path: the common case on a machine without it, not worth listing.
             }
             for (String dir : KNOWN_DIRS) {
                 Loaded l = tryPath(Path.of(dir, name), name, tried);
@@ -63,7 +63,9 @@ public final class NativeLibraries {
             }
         }
         throw new CudaException("dlopen", "LIBRARY_NOT_FOUND", null,
-                "looking for " + String.join(" or ", sonames) + "; tried " + String.join(", ", tried)
+                "looking for " + String.join(" or ", sonames) + " on the loader path and in " + userDirs().size()
+                        + " given and " + KNOWN_DIRS.size() + " usual folders"
+                        + (tried.isEmpty() ? "" : "; found but unusable: " + String.join(", ", tried))
                         + " (add a folder with --cuda-lib-path or LESSISMORE_CUDA_LIB_PATH)");
     }
 
