@@ -42,7 +42,8 @@ public final class NtXent {
      * @throws IllegalArgumentException on a bad shape, a z of the wrong length or τ ≤ 0
      */
     public static Result forwardBackward(float[] z, int rows, int dim, float temperature) {
-        checkShape(z.length, rows, dim, temperature);
+        checkShape(rows, dim, temperature);
+        checkLength(z.length, rows, dim);
         int n = rows;
         int half = n / 2;
         double[] zhat = new double[n * dim];
@@ -119,16 +120,20 @@ public final class NtXent {
         return new Result(loss, dz);
     }
 
-    /** Checks a (rows, dim) input of {@code length} floats; shared with {@link CudaNtXent}. */
-    static void checkShape(long length, int rows, int dim, float temperature) {
+    /** Checks the shape (2B, D) and τ; shared with {@link CudaNtXent}. */
+    static void checkShape(int rows, int dim, float temperature) {
         if (rows < 2 || rows % 2 != 0 || dim < 1) {
             throw new IllegalArgumentException("NT-Xent expects (2B, D) with B, D >= 1, got (" + rows + ", " + dim + ")");
         }
-        if (length != (long) rows * dim) {
-            throw new IllegalArgumentException("z has " + length + " floats, (" + rows + ", " + dim + ") needs " + (long) rows * dim);
-        }
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+        }
+    }
+
+    /** Checks that z holds {@code length} = rows · dim floats. */
+    static void checkLength(long length, int rows, int dim) {
+        if (length != (long) rows * dim) {
+            throw new IllegalArgumentException("z has " + length + " floats, (" + rows + ", " + dim + ") needs " + (long) rows * dim);
         }
     }
 
