@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""PyTorch's time for the work of NtXentDeviceBenchmark: SimCLR's NT-Xent loss, forward and backward.
+
+As a SimCLR implementation computes it, in fp32 (TF32 matmuls off, PyTorch's default): F.normalize,
+logits z z^T / tau with the diagonal masked to -inf, cross-entropy against the other view
+(row i's positive is (i + B) mod 2B), mean over the 2B rows, then autograd to z. The diagonal mask
+and the labels are made once per size, as an implementation would cache them. Timed with
+torch.cuda.Event around batches of BATCH back-to-back iterations (as the Java side), per-iteration
+median over RUNS batches after warm-up. Prints one JSON object per line with the same op / size /
+precision strings as the Java benchmark.
+
+    python3 benchmarks/gpu/nt_xent_pytorch.py            # on the GPU machine
+    python3 benchmarks/gpu/nt_xent_pytorch.py --cpu --quick   # smoke test anywhere
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+TAU = 0.5
+SIZES = [(1024, 128), (4096, 128)]
+WARMUP, RUNS, BATCH = 3, 25, 10
+
+
+def nt_xent(z, mask, labels, tau):
+    zn = F.normalize(z, dim=1)
+    logits = (zn @ zn.T / tau).masked_fill(mask, float("-inf"))
+    return F.cross_entropy(logits, labels)
+
+
+def step(z, mask, labels):
+    loss = nt_xent(z, mask, labels, TAU)
+    (dz,) = torch.autograd.grad(loss, z)
+    return loss, dz
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cpu", action="store_true", help="run on the CPU (smoke test)")
+    ap.add_argument("--quick", action="store_true", help="small sizes, few runs")
+    args = ap.parse_args()
+    device = torch.device("cpu" if args.cpu else "cuda")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    sizes = [(64, 128)] if args.quick else SIZES
+    warmup, runs, batch = (1, 3, 2) if args.quick else (WARMUP, RUNS, BATCH)
+    for b, d in sizes:
+        n = 2 * b
+        gen = torch.Generator().manual_seed(b * 31 + d)
+        z = torch.randn(n, d, generator=gen).to(device).requires_grad_(True)
+        mask = torch.eye(n, dtype=torch.bool, device=device)
+        labels = (torch.arange(n, device=device) + b) % n
+        for _ in range(warmup):
+            step(z, mask, labels)
+        times = []
+        for _ in range(runs):
+            if args.cpu:
+                t0 = time.perf_counter()
+                for _ in range(batch):
+                    step(z, mask, labels)
+                times.append((time.perf_counter() - t0) * 1e3 / batch)
+            else:
+                start = torch.cuda.Event(enable_timing=True)
+                end = torch.cuda.Event(enable_timing=True)
+                start.record()
+                for _ in range(batch):
+                    step(z, mask, labels)
+                end.record()
+                end.synchronize()
+                times.append(start.elapsed_time(end) / batch)
+        print(json.dumps({"op": "nt_xent fwd+bwd", "size": "B=%d D=%d" % (b, d), "precision": "fp32",
+                          "pytorch_ms": statistics.median(times)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
