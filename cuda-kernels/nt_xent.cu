@@ -546,3 +546,444 @@ nt_xent_grad_tiled(const float *__restrict__ zhat, const float *__restrict__ lse
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tensor-core variant: mma.sync.m16n8k8 TF32 with fp32 accumulation. TF32 keeps 10 mantissa bits,
+// so each fp32 operand x is split into hi = tf32(x) and lo = tf32(x - hi) (x - hi is exact in fp32)
+// and a b is taken as hi_a hi_b + hi_a lo_b + lo_a hi_b: the dropped lo_a lo_b and the rounding of
+// lo are ~2^-22 relative, about fp32's own rounding. Fragment layout (PTX ISA, mma.m16n8k8 .tf32),
+// g = lane / 4, t = lane % 4: A a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4);
+// B b0 (k = t, n = g), b1 (k = t + 4, n = g); C c0 (g, 2t), c1 (g, 2t + 1), c2 (g + 8, 2t),
+// c3 (g + 8, 2t + 1). Tiles of zhat sit in shared memory as [row][k] with a row stride of 20
+// floats, so the fragment reads of a warp (rows g, columns t) hit 32 distinct banks.
+
+#ifdef NT_XENT_EMULATE
+// CPU stand-ins for the two instructions below (cuda-kernels/emulate/).
+#include "nt_xent_emulate.h"
+#else
+static __device__ __forceinline__ unsigned nt_xent_tf32(float x) {
+    unsigned r;
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+    return r;
+}
+
+// d += a b for one 16 x 8 x 8 product.
+static __device__ __forceinline__ void nt_xent_mma(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
+    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+                 "{%0, %1, %2, %3};"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+#endif
+
+// Splits x into TF32 hi and lo parts.
+static __device__ __forceinline__ void nt_xent_split(float x, unsigned &hi, unsigned &lo) {
+    hi = nt_xent_tf32(x);
+    lo = nt_xent_tf32(x - __uint_as_float(hi));
+}
+
+// d += a b in 3xTF32.
+static __device__ __forceinline__ void nt_xent_mma3(float (&d)[4], const unsigned (&ahi)[4], const unsigned (&alo)[4],
+                                                    const unsigned (&bhi)[2], const unsigned (&blo)[2]) {
+    nt_xent_mma(d, alo, bhi);
+    nt_xent_mma(d, ahi, blo);
+    nt_xent_mma(d, ahi, bhi);
+}
+
+// A fragment (16 x 8 at rows r0.., columns k0..) of a [row][k] tile with row stride `stride`, split.
+static __device__ __forceinline__ void nt_xent_frag_a(const float *tile, int stride, int r0, int k0, unsigned (&hi)[4],
+                                                      unsigned (&lo)[4]) {
+    int lane = threadIdx.x & 31;
+    int g = lane >> 2;
+    int t = lane & 3;
+    nt_xent_split(tile[(r0 + g) * stride + k0 + t], hi[0], lo[0]);
+    nt_xent_split(tile[(r0 + g + 8) * stride + k0 + t], hi[1], lo[1]);
+    nt_xent_split(tile[(r0 + g) * stride + k0 + t + 4], hi[2], lo[2]);
+    nt_xent_split(tile[(r0 + g + 8) * stride + k0 + t + 4], hi[3], lo[3]);
+}
+
+// B fragment (8 x 8, k0.. by n0..) of B[k][n] = tile[n][k] (a [row][k] tile of the other operand).
+static __device__ __forceinline__ void nt_xent_frag_bt(const float *tile, int stride, int n0, int k0, unsigned (&hi)[2],
+                                                       unsigned (&lo)[2]) {
+    int lane = threadIdx.x & 31;
+    int g = lane >> 2;
+    int t = lane & 3;
+    nt_xent_split(tile[(n0 + g) * stride + k0 + t], hi[0], lo[0]);
+    nt_xent_split(tile[(n0 + g) * stride + k0 + t + 4], hi[1], lo[1]);
+}
+
+// Loads float4 number q of a k-slab of NT_XENT_TC_K columns: row q / 4, columns k0 + (q % 4) * 4 ...
+static __device__ __forceinline__ float4 nt_xent_tc_load(const float *zhat, int paddedDim, int row0, int k0, int q) {
+    return *reinterpret_cast<const float4 *>(zhat + (long long)(row0 + (q >> 2)) * paddedDim + k0 + (q & 3) * 4);
+}
+
+static __device__ __forceinline__ void nt_xent_tc_store(float *slab, int q, float4 v) {
+    *reinterpret_cast<float4 *>(slab + (q >> 2) * NT_XENT_TC_SLAB + (q & 3) * 4) = v;
+}
+
+extern "C" __global__ void __launch_bounds__(NT_XENT_THREADS)
+nt_xent_lse_tc(const float *__restrict__ zhat, int rows, int paddedDim, float invTau, int tilesPerSplit,
+               float *__restrict__ pm, float *__restrict__ pl, float *__restrict__ spos) {
+    const int slab = NT_XENT_TILE_ROWS * NT_XENT_TC_SLAB;
+    float *as = reinterpret_cast<float *>(nt_xent_smem);  // (2, 128, SLAB): row-tile k-slabs
+    float *bs = as + 2 * slab;                            // (2, 128, SLAB): column-tile k-slabs
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    int g = lane >> 2;
+    int t = lane & 3;
+    int wr = (warp >> 1) * 32;  // the warp's rows [wr, wr + 32) and columns [wc, wc + 64) of the tile
+    int wc = (warp & 1) * 64;
+    int row0 = blockIdx.x * NT_XENT_TILE_ROWS;
+    int tiles = (rows + NT_XENT_TILE_ROWS - 1) / NT_XENT_TILE_ROWS;
+    int tileBegin = blockIdx.y * tilesPerSplit;
+    int tileEnd = min(tileBegin + tilesPerSplit, tiles);
+    int ksteps = paddedDim / NT_XENT_TC_K;
+    int total = (tileEnd - tileBegin) * ksteps;  // > 0: the host launches no empty split
+
+    // The thread's rows: wr + 16 mi + g + 8 h, index mi * 2 + h.
+    int gi[4];
+    int gpos[4];
+    float m[4];
+    float l[4];
+#pragma unroll
+    for (int r = 0; r < 4; r++) {
+        gi[r] = row0 + wr + (r >> 1) * 16 + g + (r & 1) * 8;
+        gpos[r] = nt_xent_pos(gi[r], rows);
+        m[r] = NT_XENT_NEG;
+        l[r] = 0.0f;
+    }
+    float acc[2][8][4];
+#pragma unroll
+    for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+        for (int ni = 0; ni < 8; ni++) {
+#pragma unroll
+            for (int c = 0; c < 4; c++) {
+                acc[mi][ni][c] = 0.0f;
+            }
+        }
+    }
+
+    int col0 = tileBegin * NT_XENT_TILE_ROWS;
+    float4 pa[2];
+    float4 pb[2];
+#pragma unroll
+    for (int p = 0; p < 2; p++) {
+        int q = threadIdx.x + NT_XENT_THREADS * p;
+        nt_xent_tc_store(as, q, nt_xent_tc_load(zhat, paddedDim, row0, 0, q));
+        nt_xent_tc_store(bs, q, nt_xent_tc_load(zhat, paddedDim, col0, 0, q));
+    }
+    __syncthreads();
+    int kstep = 0;
+    for (int step = 0; step < total; step++) {
+        int buf = step & 1;
+        bool more = step + 1 < total;
+        if (more) {
+            int nk = kstep + 1 == ksteps ? 0 : kstep + 1;
+            int ncol0 = kstep + 1 == ksteps ? col0 + NT_XENT_TILE_ROWS : col0;
+#pragma unroll
+            for (int p = 0; p < 2; p++) {
+                int q = threadIdx.x + NT_XENT_THREADS * p;
+                pa[p] = nt_xent_tc_load(zhat, paddedDim, row0, nk * NT_XENT_TC_K, q);
+                pb[p] = nt_xent_tc_load(zhat, paddedDim, ncol0, nk * NT_XENT_TC_K, q);
+            }
+        }
+        const float *a = as + buf * slab;
+        const float *b = bs + buf * slab;
+#pragma unroll
+        for (int kk = 0; kk < NT_XENT_TC_K; kk += 8) {
+            unsigned ahi[2][4];
+            unsigned alo[2][4];
+#pragma unroll
+            for (int mi = 0; mi < 2; mi++) {
+                nt_xent_frag_a(a, NT_XENT_TC_SLAB, wr + mi * 16, kk, ahi[mi], alo[mi]);
+            }
+#pragma unroll
+            for (int ni = 0; ni < 8; ni++) {
+                unsigned bhi[2];
+                unsigned blo[2];
+                nt_xent_frag_bt(b, NT_XENT_TC_SLAB, wc + ni * 8, kk, bhi, blo);
+#pragma unroll
+                for (int mi = 0; mi < 2; mi++) {
+                    nt_xent_mma3(acc[mi][ni], ahi[mi], alo[mi], bhi, blo);
+                }
+            }
+        }
+        if (kstep + 1 == ksteps) {
+            // The 128 x 128 tile is complete: fold the thread's 4 rows x 16 columns into its stats.
+#pragma unroll
+            for (int r = 0; r < 4; r++) {
+                int mi = r >> 1;
+                int h = r & 1;
+                float s[16];
+                bool valid[16];
+                float tmax = NT_XENT_NEG;
+#pragma unroll
+                for (int c = 0; c < 16; c++) {
+                    int ni = c >> 1;
+                    int j = col0 + wc + ni * 8 + 2 * t + (c & 1);
+                    s[c] = acc[mi][ni][2 * h + (c & 1)] * invTau;
+                    valid[c] = j < rows && j != gi[r];
+                    if (valid[c]) {
+                        tmax = fmaxf(tmax, s[c]);
+                    }
+                    if (j == gpos[r] && gi[r] < rows) {
+                        spos[gi[r]] = s[c];
+                    }
+                }
+                float mx = fmaxf(m[r], tmax);
+                float sum = l[r] * expf(m[r] - mx);
+#pragma unroll
+                for (int c = 0; c < 16; c++) {
+                    sum += valid[c] ? expf(s[c] - mx) : 0.0f;
+                }
+                m[r] = mx;
+                l[r] = sum;
+            }
+#pragma unroll
+            for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+                for (int ni = 0; ni < 8; ni++) {
+#pragma unroll
+                    for (int c = 0; c < 4; c++) {
+                        acc[mi][ni][c] = 0.0f;
+                    }
+                }
+            }
+            kstep = 0;
+            col0 += NT_XENT_TILE_ROWS;
+        } else {
+            kstep++;
+        }
+        if (more) {
+#pragma unroll
+            for (int p = 0; p < 2; p++) {
+                int q = threadIdx.x + NT_XENT_THREADS * p;
+                nt_xent_tc_store(as + (buf ^ 1) * slab, q, pa[p]);
+                nt_xent_tc_store(bs + (buf ^ 1) * slab, q, pb[p]);
+            }
+        }
+        __syncthreads();
+    }
+
+    // Merge the 4 threads of a quad (same rows, other columns), then the two column warps through
+    // shared memory (the slabs are free after the loop's last barrier).
+    float *red = as;  // (2 column warps, 2 [m, l], 128 rows)
+#pragma unroll
+    for (int r = 0; r < 4; r++) {
+#pragma unroll
+        for (int o = 1; o < 4; o <<= 1) {
+            float m2 = __shfl_xor_sync(0xffffffffu, m[r], o);
+            float l2 = __shfl_xor_sync(0xffffffffu, l[r], o);
+            nt_xent_merge(m[r], l[r], m2, l2);
+        }
+        if (t == 0) {
+            int lr = gi[r] - row0;
+            red[(warp & 1) * 256 + lr] = m[r];
+            red[(warp & 1) * 256 + 128 + lr] = l[r];
+        }
+    }
+    __syncthreads();
+    if (threadIdx.x < NT_XENT_TILE_ROWS && row0 + (int)threadIdx.x < rows) {
+        int lr = threadIdx.x;
+        float mm = red[lr];
+        float ll = red[128 + lr];
+        nt_xent_merge(mm, ll, red[256 + lr], red[256 + 128 + lr]);
+        pm[(long long)blockIdx.y * rows + row0 + lr] = mm;
+        pl[(long long)blockIdx.y * rows + row0 + lr] = ll;
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(NT_XENT_THREADS)
+nt_xent_grad_tc(const float *__restrict__ zhat, const float *__restrict__ lse, int rows, int dim, int paddedDim,
+                float invTau, float scale, int tilesPerSplit, float *__restrict__ part) {
+    const int aslab = NT_XENT_TILE_ROWS * NT_XENT_TC_SLAB;
+    const int bslab = NT_XENT_GRAD_COLS * NT_XENT_TC_SLAB;
+    const int gstride = NT_XENT_GRAD_COLS + 4;     // 68: A-fragment reads of gs on distinct banks
+    const int zstride = NT_XENT_GRAD_DCHUNK + 8;   // 136: B-fragment reads of zs on distinct banks
+    float *as = reinterpret_cast<float *>(nt_xent_smem);  // (2, 128, SLAB)
+    float *bs = as + 2 * aslab;                           // (2, 64, SLAB)
+    float *gs = bs + 2 * bslab;                           // (128, 68): G of the current column tile
+    float *zs = gs + NT_XENT_TILE_ROWS * gstride;         // (64, 136): zhat_J[:, c0 .. c0 + 128)
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    int g = lane >> 2;
+    int t = lane & 3;
+    int wr = (warp >> 1) * 32;   // the warp's 32 rows
+    int wcs = (warp & 1) * 32;   // its 32 logit columns of the 64 (step 1)
+    int wcd = (warp & 1) * 64;   // its 64 dzhat columns of the 128 (step 3)
+    int row0 = blockIdx.x * NT_XENT_TILE_ROWS;
+    int c0 = blockIdx.z * NT_XENT_GRAD_DCHUNK;
+    int tiles = (rows + NT_XENT_GRAD_COLS - 1) / NT_XENT_GRAD_COLS;
+    int tileBegin = blockIdx.y * tilesPerSplit;
+    int tileEnd = min(tileBegin + tilesPerSplit, tiles);
+    int ksteps = paddedDim / NT_XENT_TC_K;
+
+    // The thread's rows: wr + 16 mi + g + 8 h, index mi * 2 + h.
+    int gi[4];
+    int gpos[4];
+    float lsei[4];
+#pragma unroll
+    for (int r = 0; r < 4; r++) {
+        gi[r] = row0 + wr + (r >> 1) * 16 + g + (r & 1) * 8;
+        gpos[r] = nt_xent_pos(gi[r], rows);
+        lsei[r] = gi[r] < rows ? lse[gi[r]] : 0.0f;
+    }
+    float out[2][8][4];
+#pragma unroll
+    for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+        for (int ni = 0; ni < 8; ni++) {
+#pragma unroll
+            for (int c = 0; c < 4; c++) {
+                out[mi][ni][c] = 0.0f;
+            }
+        }
+    }
+
+    for (int tile = tileBegin; tile < tileEnd; tile++) {
+        int col0 = tile * NT_XENT_GRAD_COLS;
+        // 1. S = zhat_I zhat_J^T (128 x 64), the warp's 32 x 32 part.
+        float s[2][4][4];
+#pragma unroll
+        for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+            for (int ni = 0; ni < 4; ni++) {
+#pragma unroll
+                for (int c = 0; c < 4; c++) {
+                    s[mi][ni][c] = 0.0f;
+                }
+            }
+        }
+        float4 pa[2];
+        float4 pb;
+#pragma unroll
+        for (int p = 0; p < 2; p++) {
+            int q = threadIdx.x + NT_XENT_THREADS * p;
+            nt_xent_tc_store(as, q, nt_xent_tc_load(zhat, paddedDim, row0, 0, q));
+        }
+        nt_xent_tc_store(bs, threadIdx.x, nt_xent_tc_load(zhat, paddedDim, col0, 0, threadIdx.x));
+        __syncthreads();
+        for (int ks = 0; ks < ksteps; ks++) {
+            int buf = ks & 1;
+            bool more = ks + 1 < ksteps;
+            if (more) {
+#pragma unroll
+                for (int p = 0; p < 2; p++) {
+                    int q = threadIdx.x + NT_XENT_THREADS * p;
+                    pa[p] = nt_xent_tc_load(zhat, paddedDim, row0, (ks + 1) * NT_XENT_TC_K, q);
+                }
+                pb = nt_xent_tc_load(zhat, paddedDim, col0, (ks + 1) * NT_XENT_TC_K, threadIdx.x);
+            }
+            const float *a = as + buf * aslab;
+            const float *b = bs + buf * bslab;
+#pragma unroll
+            for (int kk = 0; kk < NT_XENT_TC_K; kk += 8) {
+                unsigned ahi[2][4];
+                unsigned alo[2][4];
+#pragma unroll
+                for (int mi = 0; mi < 2; mi++) {
+                    nt_xent_frag_a(a, NT_XENT_TC_SLAB, wr + mi * 16, kk, ahi[mi], alo[mi]);
+                }
+#pragma unroll
+                for (int ni = 0; ni < 4; ni++) {
+                    unsigned bhi[2];
+                    unsigned blo[2];
+                    nt_xent_frag_bt(b, NT_XENT_TC_SLAB, wcs + ni * 8, kk, bhi, blo);
+#pragma unroll
+                    for (int mi = 0; mi < 2; mi++) {
+                        nt_xent_mma3(s[mi][ni], ahi[mi], alo[mi], bhi, blo);
+                    }
+                }
+            }
+            if (more) {
+#pragma unroll
+                for (int p = 0; p < 2; p++) {
+                    nt_xent_tc_store(as + (buf ^ 1) * aslab, threadIdx.x + NT_XENT_THREADS * p, pa[p]);
+                }
+                nt_xent_tc_store(bs + (buf ^ 1) * bslab, threadIdx.x, pb);
+            }
+            __syncthreads();
+        }
+        // Every thread has passed this tile's first barrier, so the previous tile's reads of gs and
+        // zs are done and both may be overwritten.
+        // 2. G (128 x 64) into gs[row][col]; zhat_J's column chunk into zs[col][d].
+#pragma unroll
+        for (int ni = 0; ni < 4; ni++) {
+            int lc = wcs + ni * 8 + 2 * t;
+            float lsej[2];
+#pragma unroll
+            for (int e = 0; e < 2; e++) {
+                lsej[e] = col0 + lc + e < rows ? lse[col0 + lc + e] : 0.0f;
+            }
+#pragma unroll
+            for (int r = 0; r < 4; r++) {
+                int mi = r >> 1;
+                int h = r & 1;
+                float gv[2];
+#pragma unroll
+                for (int e = 0; e < 2; e++) {
+                    int j = col0 + lc + e;
+                    float v = s[mi][ni][2 * h + e] * invTau;
+                    gv[e] = (j < rows && gi[r] < rows && j != gi[r])
+                                    ? expf(v - lsei[r]) + expf(v - lsej[e]) - (j == gpos[r] ? 2.0f : 0.0f)
+                                    : 0.0f;
+                }
+                *reinterpret_cast<float2 *>(gs + (gi[r] - row0) * gstride + lc) = make_float2(gv[0], gv[1]);
+            }
+        }
+#pragma unroll
+        for (int p = 0; p < NT_XENT_GRAD_COLS * NT_XENT_GRAD_DCHUNK / 4 / NT_XENT_THREADS; p++) {
+            int q = threadIdx.x + NT_XENT_THREADS * p;
+            int row = q >> 5;
+            int col = (q & 31) * 4;
+            float4 v = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+            if (c0 + col < paddedDim) {
+                v = *reinterpret_cast<const float4 *>(zhat + (long long)(col0 + row) * paddedDim + c0 + col);
+            }
+            *reinterpret_cast<float4 *>(zs + row * zstride + col) = v;
+        }
+        __syncthreads();
+        // 3. out (128 x 128) += G (128 x 64) zhat_J chunk (64 x 128); the warp's 32 x 64 part.
+#pragma unroll
+        for (int kk = 0; kk < NT_XENT_GRAD_COLS; kk += 8) {
+            unsigned ahi[2][4];
+            unsigned alo[2][4];
+#pragma unroll
+            for (int mi = 0; mi < 2; mi++) {
+                nt_xent_frag_a(gs, gstride, wr + mi * 16, kk, ahi[mi], alo[mi]);
+            }
+#pragma unroll
+            for (int ni = 0; ni < 8; ni++) {
+                // B[k][n] = zs[kk + k][wcd + 8 ni + n], stored [k][n]: b0 (k = t, n = g), b1 (k = t + 4).
+                unsigned bhi[2];
+                unsigned blo[2];
+                nt_xent_split(zs[(kk + t) * zstride + wcd + ni * 8 + g], bhi[0], blo[0]);
+                nt_xent_split(zs[(kk + t + 4) * zstride + wcd + ni * 8 + g], bhi[1], blo[1]);
+#pragma unroll
+                for (int mi = 0; mi < 2; mi++) {
+                    nt_xent_mma3(out[mi][ni], ahi[mi], alo[mi], bhi, blo);
+                }
+            }
+        }
+    }
+
+#pragma unroll
+    for (int r = 0; r < 4; r++) {
+        if (gi[r] < rows) {
+            float *dst = part + ((long long)blockIdx.y * rows + gi[r]) * dim;
+            int mi = r >> 1;
+            int h = r & 1;
+#pragma unroll
+            for (int ni = 0; ni < 8; ni++) {
+#pragma unroll
+                for (int e = 0; e < 2; e++) {
+                    int d = c0 + wcd + ni * 8 + 2 * t + e;
+                    if (d < dim) {
+                        dst[d] = out[mi][ni][2 * h + e] * scale;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -15,9 +15,13 @@
  *   3. nt_xent_loss_finish                     -> lse, loss (deterministic: no float atomics)
  *   4. nt_xent_grad_tiled (or nt_xent_grad_simple) -> per-split partial dzhat
  *   5. nt_xent_grad_finish                     -> dz
- * Padded shapes: Np = N rounded up to NT_XENT_TILE_ROWS, Dp = D rounded up to NT_XENT_K; padding rows
+ * Padded shapes: Np = N rounded up to NT_XENT_TILE_ROWS, Dp = D rounded up to NT_XENT_DIM_ALIGN; padding rows
  * and columns of zhat are 0 (they add nothing to dot products; padded columns j >= N are masked).
  * All kernels take blockDim = (NT_XENT_THREADS, 1, 1). D is at most NT_XENT_MAX_DIM.
+ *
+ * Three variants of steps 2 and 4: *_simple (one block per row), *_tiled (fp32 CUDA cores, register
+ * tiles) and *_tc (tensor cores, mma.sync m16n8k8 TF32 with each operand split into a TF32 high part
+ * and a TF32 remainder, three products per multiply: about fp32 accuracy). They share steps 1, 3, 5.
  */
 #ifndef LESSISMORE_NT_XENT_H
 #define LESSISMORE_NT_XENT_H
@@ -31,8 +35,12 @@
 #define NT_XENT_GRAD_COLS 64
 /* Columns of dzhat one block of nt_xent_grad_tiled accumulates (gridDim.z = ceil(D / this)). */
 #define NT_XENT_GRAD_DCHUNK 128
-/* k-step of the tiled dot products; Dp is a multiple of it. */
+/* k-slab of the tiled (fp32) dot products. */
 #define NT_XENT_K 8
+/* k-slab of the tensor-core dot products (two m16n8k8 steps). */
+#define NT_XENT_TC_K 16
+/* Dp is a multiple of this (of both slabs). */
+#define NT_XENT_DIM_ALIGN 16
 /* Largest D (nt_xent_grad_simple keeps D / NT_XENT_THREADS accumulators per thread). */
 #define NT_XENT_MAX_DIM 2048
 /* Rows per block of nt_xent_normalize and nt_xent_grad_finish (one warp per row). */
@@ -43,6 +51,12 @@
 #define NT_XENT_GRAD_TILED_SMEM                                                        \
     ((2 * NT_XENT_K * (NT_XENT_TILE_ROWS + 4) + 2 * NT_XENT_K * (NT_XENT_GRAD_COLS + 4) \
       + NT_XENT_TILE_ROWS * (NT_XENT_GRAD_COLS + 4) + NT_XENT_GRAD_COLS * NT_XENT_GRAD_DCHUNK) * 4)
+/* Tensor-core kernels: k-slabs [row][k] with rows padded to NT_XENT_TC_K + 4 floats. */
+#define NT_XENT_TC_SLAB (NT_XENT_TC_K + 4)
+#define NT_XENT_LSE_TC_SMEM (2 * 2 * NT_XENT_TILE_ROWS * NT_XENT_TC_SLAB * 4)
+#define NT_XENT_GRAD_TC_SMEM                                                                        \
+    ((2 * (NT_XENT_TILE_ROWS + NT_XENT_GRAD_COLS) * NT_XENT_TC_SLAB + NT_XENT_TILE_ROWS * (NT_XENT_GRAD_COLS + 4) \
+      + NT_XENT_GRAD_COLS * (NT_XENT_GRAD_DCHUNK + 8)) * 4)
 /* nt_xent_lse_simple: none beyond this; nt_xent_grad_simple: (Dp + NT_XENT_THREADS) * 4. */
 #define NT_XENT_LSE_SIMPLE_SMEM (2 * NT_XENT_THREADS * 4)
 #define NT_XENT_FINISH_SMEM (NT_XENT_FINISH_THREADS * 8)
@@ -78,6 +92,14 @@ __global__ void nt_xent_lse_tiled(const float *zhat, int rows, int paddedDim, fl
                                   int tilesPerSplit, float *pm, float *pl, float *spos);
 
 /*
+ * Tensor-core step 2: grid, outputs and split rule as nt_xent_lse_tiled. 8 warps as 4 x 2, each
+ * computing a 32 x 64 part of the 128 x 128 logit tile with 3xTF32 mma.sync.
+ * Dynamic shared memory NT_XENT_LSE_TC_SMEM.
+ */
+__global__ void nt_xent_lse_tc(const float *zhat, int rows, int paddedDim, float invTau, int tilesPerSplit,
+                               float *pm, float *pl, float *spos);
+
+/*
  * Step 3, one block of NT_XENT_FINISH_THREADS threads: lse[i] from the splits' partials (merged in
  * split order), loss[0] = mean_i (lse[i] - spos[i]) summed in double in a fixed order.
  * Dynamic shared memory NT_XENT_FINISH_SMEM.
@@ -102,6 +124,14 @@ __global__ void nt_xent_grad_simple(const float *zhat, const float *lse, int row
  */
 __global__ void nt_xent_grad_tiled(const float *zhat, const float *lse, int rows, int dim, int paddedDim,
                                    float invTau, float scale, int tilesPerSplit, float *part);
+
+/*
+ * Tensor-core step 4: grid, outputs and split rule as nt_xent_grad_tiled; both products (the
+ * 128 x 64 logits and G zhat_J) with 3xTF32 mma.sync. Dynamic shared memory NT_XENT_GRAD_TC_SMEM
+ * (above 48 KiB: needs the opt-in attribute).
+ */
+__global__ void nt_xent_grad_tc(const float *zhat, const float *lse, int rows, int dim, int paddedDim,
+                                float invTau, float scale, int tilesPerSplit, float *part);
 
 /*
  * Step 5. Grid: ceil(N / NT_XENT_ROWS_PER_BLOCK) blocks, one warp per row: dzhat_i = sum over the

@@ -22,8 +22,14 @@ public final class CudaNtXent implements AutoCloseable {
     public enum Variant {
         /** One block per row: plainly correct, slow; the tiled kernels are tested against it too. */
         SIMPLE,
-        /** Register-tiled 128-row blocks (the default). */
-        TILED
+        /** Register-tiled 128-row blocks on the fp32 CUDA cores (the default). */
+        TILED,
+        /**
+         * The tiled scheme on tensor cores: mma.sync TF32 with each operand split into a TF32 part
+         * and a TF32 remainder, three products per multiply (about fp32 accuracy; held to the same
+         * 1e-5 as the others). Compute capability 8.0 or newer.
+         */
+        TF32X3
     }
 
     // Mirrors native/nt_xent.h.
@@ -32,12 +38,17 @@ public final class CudaNtXent implements AutoCloseable {
     static final int TILE_ROWS = 128;
     static final int GRAD_COLS = 64;
     static final int GRAD_DCHUNK = 128;
-    static final int K = 8;
+    static final int DIM_ALIGN = 16;
     static final int MAX_DIM = 2048;
     static final int ROWS_PER_BLOCK = THREADS / 32;
+    static final int K = 8;
+    static final int TC_SLAB = 16 + 4;
     static final int LSE_TILED_SMEM = 2 * 2 * K * (TILE_ROWS + 4) * 4;
     static final int GRAD_TILED_SMEM = (2 * K * (TILE_ROWS + 4) + 2 * K * (GRAD_COLS + 4)
             + TILE_ROWS * (GRAD_COLS + 4) + GRAD_COLS * GRAD_DCHUNK) * 4;
+    static final int LSE_TC_SMEM = 2 * 2 * TILE_ROWS * TC_SLAB * 4;
+    static final int GRAD_TC_SMEM = (2 * (TILE_ROWS + GRAD_COLS) * TC_SLAB + TILE_ROWS * (GRAD_COLS + 4)
+            + GRAD_COLS * (GRAD_DCHUNK + 8)) * 4;
     static final int LSE_SIMPLE_SMEM = 2 * THREADS * 4;
     static final int FINISH_SMEM = FINISH_THREADS * 8;
     /** Registers and shared memory of one H100/A100 SM, for the blocks-per-SM estimate. */
@@ -51,6 +62,8 @@ public final class CudaNtXent implements AutoCloseable {
     private final CudaFunction lossFinish;
     private final CudaFunction grad;
     private final CudaFunction gradFinish;
+    private final int lseSmem;
+    private final int gradSmem;
     private final int lseSlots;
     private final int gradSlots;
 
@@ -78,18 +91,34 @@ public final class CudaNtXent implements AutoCloseable {
         normalize = m.function("nt_xent_normalize");
         lossFinish = m.function("nt_xent_loss_finish");
         gradFinish = m.function("nt_xent_grad_finish");
-        if (variant == Variant.TILED) {
-            lse = m.function("nt_xent_lse_tiled");
-            grad = m.function("nt_xent_grad_tiled");
-            grad.setMaxDynamicSharedMemory(GRAD_TILED_SMEM);
-            int sms = ctx.device().multiprocessors();
-            lseSlots = sms * blocksPerSm(lse.registers(), LSE_TILED_SMEM);
-            gradSlots = sms * blocksPerSm(grad.registers(), GRAD_TILED_SMEM);
-        } else {
-            lse = m.function("nt_xent_lse_simple");
-            grad = m.function("nt_xent_grad_simple");
-            lseSlots = 0;  // the simple variant launches one block per row, no splits
+        switch (variant) {
+            case SIMPLE -> {
+                lse = m.function("nt_xent_lse_simple");
+                grad = m.function("nt_xent_grad_simple");
+                lseSmem = LSE_SIMPLE_SMEM;
+                gradSmem = 0;  // depends on D
+            }
+            case TILED -> {
+                lse = m.function("nt_xent_lse_tiled");
+                grad = m.function("nt_xent_grad_tiled");
+                lseSmem = LSE_TILED_SMEM;
+                gradSmem = GRAD_TILED_SMEM;
+            }
+            default -> {
+                lse = m.function("nt_xent_lse_tc");
+                grad = m.function("nt_xent_grad_tc");
+                lseSmem = LSE_TC_SMEM;
+                gradSmem = GRAD_TC_SMEM;
+            }
+        }
+        if (variant == Variant.SIMPLE) {
+            lseSlots = 0;  // one block per row, no splits
             gradSlots = 0;
+        } else {
+            grad.setMaxDynamicSharedMemory(gradSmem);
+            int sms = ctx.device().multiprocessors();
+            lseSlots = sms * blocksPerSm(lse.registers(), lseSmem);
+            gradSlots = sms * blocksPerSm(grad.registers(), gradSmem);
         }
         loss = ctx.allocate(4);
     }
@@ -150,7 +179,7 @@ public final class CudaNtXent implements AutoCloseable {
                     + ", " + dz.byteSize() + " and " + lossOut.byteSize());
         }
         int paddedRows = roundUp(rows, TILE_ROWS);
-        int paddedDim = roundUp(dim, K);
+        int paddedDim = roundUp(dim, DIM_ALIGN);
         float invTau = 1f / temperature;
         float scale = 1f / (rows * temperature);
         int rowTiles = paddedRows / TILE_ROWS;
@@ -164,32 +193,32 @@ public final class CudaNtXent implements AutoCloseable {
                 new KernelArgs().ptr(z).i32(rows).i32(dim).i32(paddedDim).ptr(zhat).ptr(norm));
 
         int lseSplits;
-        if (variant == Variant.TILED) {
+        if (variant != Variant.SIMPLE) {
             int tiles = rowTiles;  // 128-column tiles, as many as row tiles
             int perSplit = tilesPerSplit(tiles, rowTiles, lseSlots);
             lseSplits = ceilDiv(tiles, perSplit);
             pm = ensure(pm, (long) lseSplits * rows * 4);
             pl = ensure(pl, (long) lseSplits * rows * 4);
-            lse.launch(rowTiles, lseSplits, 1, THREADS, 1, 1, LSE_TILED_SMEM, stream, new KernelArgs()
+            lse.launch(rowTiles, lseSplits, 1, THREADS, 1, 1, lseSmem, stream, new KernelArgs()
                     .ptr(zhat).i32(rows).i32(paddedDim).f32(invTau).i32(perSplit).ptr(pm).ptr(pl).ptr(spos));
         } else {
             lseSplits = 1;
             pm = ensure(pm, rows * 4L);
             pl = ensure(pl, rows * 4L);
-            lse.launch(rows, 1, 1, THREADS, 1, 1, LSE_SIMPLE_SMEM, stream, new KernelArgs()
+            lse.launch(rows, 1, 1, THREADS, 1, 1, lseSmem, stream, new KernelArgs()
                     .ptr(zhat).i32(rows).i32(paddedDim).f32(invTau).ptr(pm).ptr(pl).ptr(spos));
         }
         lossFinish.launch(1, 1, 1, FINISH_THREADS, 1, 1, FINISH_SMEM, stream, new KernelArgs()
                 .ptr(pm).ptr(pl).ptr(spos).i32(rows).i32(lseSplits).ptr(lseRows).ptr(lossOut));
 
         int gradSplits;
-        if (variant == Variant.TILED) {
+        if (variant != Variant.SIMPLE) {
             int tiles = ceilDiv(rows, GRAD_COLS);
             int chunks = ceilDiv(dim, GRAD_DCHUNK);
             int perSplit = tilesPerSplit(tiles, rowTiles * chunks, gradSlots);
             gradSplits = ceilDiv(tiles, perSplit);
             part = ensure(part, (long) gradSplits * rows * dim * 4);
-            grad.launch(rowTiles, gradSplits, chunks, THREADS, 1, 1, GRAD_TILED_SMEM, stream, new KernelArgs()
+            grad.launch(rowTiles, gradSplits, chunks, THREADS, 1, 1, gradSmem, stream, new KernelArgs()
                     .ptr(zhat).ptr(lseRows).i32(rows).i32(dim).i32(paddedDim).f32(invTau).f32(scale).i32(perSplit)
                     .ptr(part));
         } else {

@@ -24,12 +24,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Both variants of the CUDA NT-Xent kernels against the Java reference {@link NtXent} (itself
- * checked against PyTorch by {@link NtXentTest}) on fresh seeded Gaussian z. Tolerance as there:
- * |Δloss| ≤ 1e-5 · |loss| and max|Δdz| ≤ 1e-5 · max|dz|. Sizes cover 2 rows, row counts that are
- * no multiple of the 64/128-row tiles, D not a multiple of the 8-wide k-step or of the 128-column
- * gradient chunk, D = 2048 (the limit), several column splits, τ from 0.07 to 1. Skips visibly
- * without a GPU.
+ * Every variant of the CUDA NT-Xent kernels (simple, fp32 tiled, 3xTF32 tensor cores) against the
+ * Java reference {@link NtXent} (itself checked against PyTorch by {@link NtXentTest}) on fresh
+ * seeded Gaussian z. Tolerance as there: |Δloss| ≤ 1e-5 · |loss| and max|Δdz| ≤ 1e-5 · max|dz|.
+ * Sizes cover 2 rows, row counts that are no multiple of the 64/128-row tiles, D not a multiple of
+ * the 16-wide padding or of the 128-column gradient chunk, D = 2048 (the limit), several column
+ * splits, τ from 0.07 to 1. Skips visibly without a GPU.
  */
 @Tag("gpu")
 class CudaNtXentTest {

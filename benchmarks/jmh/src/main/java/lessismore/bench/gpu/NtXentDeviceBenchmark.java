@@ -11,9 +11,11 @@ import lessismore.kernels.CudaNtXent;
 import lessismore.kernels.NtXent;
 
 /**
- * SimCLR's NT-Xent loss, forward and backward ({@link CudaNtXent}, tiled kernels) on device-resident
- * z (2B, D) fp32, τ = 0.5, against benchmarks/gpu/nt_xent_pytorch.py (F.normalize, logits, masked
- * cross-entropy, autograd; same op/size/precision strings). Timed with CUDA events around batches
+ * SimCLR's NT-Xent loss, forward and backward ({@link CudaNtXent}) on device-resident z (2B, D) fp32,
+ * τ = 0.5, against benchmarks/gpu/nt_xent_pytorch.py (F.normalize, logits, masked cross-entropy,
+ * autograd; same op/size/precision strings). Two rows per size: the fp32 CUDA-core kernels
+ * (precision "fp32") and the 3xTF32 tensor-core ones (precision "fp32 (3xTF32)", held to the same
+ * 1e-5 tolerance; the script prints PyTorch's fp32 time under both keys). Timed with CUDA events around batches
  * of {@value #BATCH} back-to-back calls (so the host's launch overhead overlaps the device's work,
  * as in a training step), per-call median over {@value #RUNS} batches after warm-up.
  *
@@ -33,50 +35,54 @@ public final class NtXentDeviceBenchmark {
     private NtXentDeviceBenchmark() {
     }
 
-    /** Times each size and reports one row per size. */
+    /** Times each size with both fast variants and reports one row per size and variant. */
     public static void run(CudaContext ctx, Consumer<DeviceTiming> out) {
-        try (CudaNtXent ntXent = new CudaNtXent(ctx); CudaStream s = ctx.createStream();
-             CudaEvent start = ctx.createEvent(); CudaEvent end = ctx.createEvent()) {
-            for (int[] size : SIZES) {
-                int b = size[0];
-                int d = size[1];
-                int rows = 2 * b;
-                float[] z = new float[rows * d];
-                Random r = new Random(b * 31L + d);
-                for (int e = 0; e < z.length; e++) {
-                    z[e] = (float) r.nextGaussian();
-                }
-                try (DeviceBuffer zb = ctx.allocate(4L * rows * d); DeviceBuffer dzb = ctx.allocate(4L * rows * d);
-                     DeviceBuffer loss = ctx.allocate(4)) {
-                    zb.upload(z);
-                    float gotLoss = ntXent.forwardBackward(zb, rows, d, TAU, dzb, s);
-                    float[] gotDz = new float[rows * d];
-                    dzb.download(gotDz);
-                    String check = check(NtXent.forwardBackward(z, rows, d, TAU), gotLoss, gotDz);
-
-                    for (int w = 0; w < WARMUP; w++) {
-                        ntXent.enqueue(zb, rows, d, TAU, dzb, loss, s);
-                    }
-                    double[] ms = new double[RUNS];
-                    for (int k = 0; k < RUNS; k++) {
-                        start.record(s);
-                        for (int c = 0; c < BATCH; c++) {
-                            ntXent.enqueue(zb, rows, d, TAU, dzb, loss, s);
-                        }
-                        end.record(s);
-                        end.synchronize();
-                        ms[k] = end.millisSince(start) / BATCH;
-                    }
-                    Arrays.sort(ms);
-                    double median = ms[RUNS / 2];
-                    double flop = 6.0 * rows * (double) rows * d;
-                    double floor = flop / (PEAK_TFLOPS * 1e12) * 1e3;
-                    String rate = String.format("%.1f of %.0f TFLOP/s fp32 (6·N²·D FLOP)", flop / (median * 1e-3) / 1e12,
-                            PEAK_TFLOPS);
-                    out.accept(new DeviceTiming("nt_xent fwd+bwd", "B=" + b + " D=" + d, "fp32", median, floor, rate,
-                            check));
-                }
+        for (int[] size : SIZES) {
+            int rows = 2 * size[0];
+            float[] z = new float[rows * size[1]];
+            Random r = new Random(size[0] * 31L + size[1]);
+            for (int e = 0; e < z.length; e++) {
+                z[e] = (float) r.nextGaussian();
             }
+            NtXent.Result want = NtXent.forwardBackward(z, rows, size[1], TAU);
+            run(ctx, CudaNtXent.Variant.TILED, "fp32", size[0], size[1], z, want, out);
+            run(ctx, CudaNtXent.Variant.TF32X3, "fp32 (3xTF32)", size[0], size[1], z, want, out);
+        }
+    }
+
+    private static void run(CudaContext ctx, CudaNtXent.Variant variant, String precision, int b, int d, float[] z,
+            NtXent.Result want, Consumer<DeviceTiming> out) {
+        int rows = 2 * b;
+        try (CudaNtXent ntXent = new CudaNtXent(ctx, variant); CudaStream s = ctx.createStream();
+             CudaEvent start = ctx.createEvent(); CudaEvent end = ctx.createEvent();
+             DeviceBuffer zb = ctx.allocate(4L * rows * d); DeviceBuffer dzb = ctx.allocate(4L * rows * d);
+             DeviceBuffer loss = ctx.allocate(4)) {
+            zb.upload(z);
+            float gotLoss = ntXent.forwardBackward(zb, rows, d, TAU, dzb, s);
+            float[] gotDz = new float[rows * d];
+            dzb.download(gotDz);
+            String check = check(want, gotLoss, gotDz);
+
+            for (int w = 0; w < WARMUP; w++) {
+                ntXent.enqueue(zb, rows, d, TAU, dzb, loss, s);
+            }
+            double[] ms = new double[RUNS];
+            for (int k = 0; k < RUNS; k++) {
+                start.record(s);
+                for (int c = 0; c < BATCH; c++) {
+                    ntXent.enqueue(zb, rows, d, TAU, dzb, loss, s);
+                }
+                end.record(s);
+                end.synchronize();
+                ms[k] = end.millisSince(start) / BATCH;
+            }
+            Arrays.sort(ms);
+            double median = ms[RUNS / 2];
+            double flop = 6.0 * rows * (double) rows * d;
+            double floor = flop / (PEAK_TFLOPS * 1e12) * 1e3;
+            String rate = String.format("%.1f of %.0f TFLOP/s fp32 (6·N²·D FLOP)", flop / (median * 1e-3) / 1e12,
+                    PEAK_TFLOPS);
+            out.accept(new DeviceTiming("nt_xent fwd+bwd", "B=" + b + " D=" + d, precision, median, floor, rate, check));
         }
     }
 
