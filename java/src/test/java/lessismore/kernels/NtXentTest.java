@@ -3,11 +3,14 @@ package lessismore.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import lessismore.nn.NtXentLoss;
+import lessismore.nn.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -99,6 +102,30 @@ class NtXentTest {
         for (int k = 0; k < c.index().length; k++) {
             int e = c.index()[k];
             assertEquals(c.value()[k], r.dz()[e], TOLERANCE * c.maxAbs(), c.name() + ": dz[" + e + "]");
+        }
+    }
+
+    /**
+     * The training path's {@link NtXentLoss} (fp32 GEMMs) computes the same loss and gradient where no
+     * norm is clamped (the two differ only for ‖z‖ &lt; 1e-12, where this class follows PyTorch).
+     */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void agreesWithTrainingLoss(Case c) {
+        assumeTrue(c.tinyRow() < 0, "NtXentLoss differs by design on clamped norms");
+        float[] z = input(c);
+        int rows = 2 * c.b();
+        NtXent.Result r = NtXent.forwardBackward(z, rows, c.d(), c.tau());
+        NtXentLoss loss = new NtXentLoss(c.tau());
+        float l = loss.forward(new Tensor(z.clone(), rows, c.d()));
+        float[] dz = loss.backward().data;
+        assertEquals(r.loss(), l, TOLERANCE * Math.abs(r.loss()), c.name() + ": loss");
+        double max = 0;
+        for (float v : r.dz()) {
+            max = Math.max(max, Math.abs(v));
+        }
+        for (int e = 0; e < dz.length; e++) {
+            assertEquals(r.dz()[e], dz[e], TOLERANCE * max, c.name() + ": dz[" + e + "]");
         }
     }
 
