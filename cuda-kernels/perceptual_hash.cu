@@ -1,0 +1,496 @@
+// Batch perceptual hashing: dHash, aHash and pHash of imagehash 4.3, bit for bit what
+// lessismore.signature.ImageHash computes. Shapes, tables and shared-memory layout: see
+// native/perceptual_hash.h.
+//
+// Exactness: the resize is integer arithmetic on tables built on the host by PilLanczos (int sums are
+// exact in any order, so the device may sum in its own order); the floating-point steps of aHash and
+// pHash are the Java code's operations in the Java code's order with the round-to-nearest intrinsics,
+// which nvcc never contracts into FMAs.
+#include "perceptual_hash.h"
+
+namespace {
+
+constexpr int kPrecisionBits = 22;             // PilLanczos.PRECISION_BITS
+constexpr int kRound = 1 << (kPrecisionBits - 1);
+constexpr int kBand = PERCEPTUAL_HASH_BAND_ROWS;
+constexpr int kDHash = 0;
+constexpr int kAHash = 1;
+constexpr int kPHash = 2;
+
+// Pillow's clip8: the accumulator shifted down (arithmetic shift, as Java's >>) and clamped.
+__device__ __forceinline__ int clip8(int acc) {
+    return min(max(acc >> kPrecisionBits, 0), 255);
+}
+
+// Byte j (0..3) of word x, zero-extended: one PRMT.
+__device__ __forceinline__ int byteOf(unsigned x, int j) {
+    return (int) __byte_perm(x, 0u, 0x4440u | (unsigned) j);
+}
+
+// ---- input access: 8-bit images, or int16 pixels mapped through per-image lookup tables ----------
+
+struct U8Input {
+    const uint8_t *images;
+
+    __device__ __forceinline__ int gray(long long imageBase, long long index, int) const {
+        return images[imageBase + index];
+    }
+};
+
+struct I16Input {
+    const int16_t *pixels;
+    const uint8_t *luts;
+    const int *lutMin;
+    const int *lutOffset;
+
+    __device__ __forceinline__ int gray(long long imageBase, long long index, int image) const {
+        int v = pixels[imageBase + index];
+        return luts[(long long) lutOffset[image] + (v - lutMin[image])];
+    }
+};
+
+// Stages rows [y0, y0 + rows) of image `image` into band (row r at band + r * pitch, w bytes), V
+// input elements per load. The bytes [w, pitch) of each row are zero from the kernel's start.
+template <int V>
+__device__ __forceinline__ void stageU8(const uint8_t *images, long long base, int w, int y0,
+                                        int rows, uint8_t *band, int pitch) {
+    const int perRow = w / V;
+    const int total = rows * perRow;
+    for (int c = threadIdx.x; c < total; c += blockDim.x) {
+        int r = c / perRow;
+        int x = (c - r * perRow) * V;
+        const uint8_t *src = images + base + (long long) (y0 + r) * w + x;
+        uint8_t *dst = band + r * pitch + x;
+        if constexpr (V == 16) {
+            *reinterpret_cast<uint4 *>(dst) = __ldg(reinterpret_cast<const uint4 *>(src));
+        } else if constexpr (V == 4) {
+            *reinterpret_cast<unsigned *>(dst) = __ldg(reinterpret_cast<const unsigned *>(src));
+        } else {
+            *dst = __ldg(src);
+        }
+    }
+}
+
+template <int V>
+__device__ __forceinline__ void stageI16(const I16Input &in, int image, long long base, int w,
+                                         int y0, int rows, uint8_t *band, int pitch) {
+    const int perRow = w / V;
+    const int total = rows * perRow;
+    const uint8_t *lut = in.luts + in.lutOffset[image];
+    const int lo = in.lutMin[image];
+    for (int c = threadIdx.x; c < total; c += blockDim.x) {
+        int r = c / perRow;
+        int x = (c - r * perRow) * V;
+        const int16_t *src = in.pixels + base + (long long) (y0 + r) * w + x;
+        uint8_t *dst = band + r * pitch + x;
+        if constexpr (V == 8) {
+            uint4 q = __ldg(reinterpret_cast<const uint4 *>(src));
+            unsigned words[4] = {q.x, q.y, q.z, q.w};
+            unsigned packed[2];
+#pragma unroll
+            for (int p = 0; p < 2; ++p) {
+                unsigned b = 0;
+#pragma unroll
+                for (int e = 0; e < 4; ++e) {
+                    unsigned word = words[2 * p + e / 2];
+                    int v = (int16_t) (e % 2 == 0 ? word & 0xFFFFu : word >> 16);
+                    b |= (unsigned) __ldg(lut + (v - lo)) << (8 * e);
+                }
+                packed[p] = b;
+            }
+            *reinterpret_cast<uint2 *>(dst) = make_uint2(packed[0], packed[1]);
+        } else if constexpr (V == 2) {
+            unsigned word = __ldg(reinterpret_cast<const unsigned *>(src));
+            int v0 = (int16_t) (word & 0xFFFFu);
+            int v1 = (int16_t) (word >> 16);
+            unsigned short b = (unsigned short) (__ldg(lut + (v0 - lo)) | __ldg(lut + (v1 - lo)) << 8);
+            *reinterpret_cast<unsigned short *>(dst) = b;
+        } else {
+            *dst = __ldg(lut + (__ldg(src) - lo));
+        }
+    }
+}
+
+// The fused kernel: stage 64-row bands, horizontal pass per band (warp = group of 4 outputs, lane =
+// rows lane and lane + 32), vertical accumulation per band, then the hash of the resized image.
+template <typename Stage>
+__device__ __forceinline__ void fused(const Stage &stage, int image, int w, int outW, int outH,
+                                      int rowFirst, int rowEnd, int pitch, int midOffset,
+                                      int resOffset, int groups, const int4 *hGroups,
+                                      const int4 *hWeights, const int *vFirst, const int *vCount,
+                                      const int *vWeights, int vKsize, int kind, int hashSize,
+                                      const double *cosines, unsigned long long *out) {
+    extern __shared__ __align__(16) unsigned char smem[];
+    uint8_t *band = smem;
+    int *mid = reinterpret_cast<int *>(smem + midOffset);
+    int *res = reinterpret_cast<int *>(smem + resOffset);
+    const int tid = threadIdx.x;
+    const int lane = tid & 31;
+    const int warp = tid >> 5;
+    const int warps = blockDim.x >> 5;
+    const int midPitch = 4 * groups;
+    const int outs = outW * outH;
+
+    // Zero the bytes right of the image in every band row (read by the last groups with weight 0)
+    // and start every vertical accumulator at Pillow's rounding offset.
+    const int tail = pitch - w;
+    for (int c = tid; c < kBand * tail; c += blockDim.x) {
+        band[(c / tail) * pitch + w + c % tail] = 0;
+    }
+    for (int p = tid; p < outs; p += blockDim.x) {
+        res[p] = kRound;
+    }
+
+    for (int y0 = rowFirst; y0 < rowEnd; y0 += kBand) {
+        const int rows = min(kBand, rowEnd - y0);
+        __syncthreads();   // previous band's vertical step has read mid (and the first: the zeroing)
+        stage(y0, rows, band, pitch);
+        __syncthreads();
+
+        // Horizontal pass: mid[r][4g + o] = clip8(sum_k band[r][k] * weight_o(k)), r < rows.
+        const int r0 = lane;
+        const int r1 = lane + 32;
+        if (r0 < rows) {
+            const uint8_t *p0 = band + r0 * pitch;
+            const uint8_t *p1 = band + r1 * pitch;   // rows >= `rows` hold stale bytes, never stored
+            for (int g = warp; g < groups; g += warps) {
+                const int4 grp = __ldg(hGroups + g);
+                const int4 *wk = hWeights + grp.z;   // wk[k - kStart]: weights at input column k
+                int a0 = kRound, a1 = kRound, a2 = kRound, a3 = kRound;
+                int b0 = kRound, b1 = kRound, b2 = kRound, b3 = kRound;
+                for (int kk = 0; kk < grp.y; kk += 16) {
+                    const uint4 q0 = *reinterpret_cast<const uint4 *>(p0 + grp.x + kk);
+                    const uint4 q1 = *reinterpret_cast<const uint4 *>(p1 + grp.x + kk);
+                    const unsigned u0[4] = {q0.x, q0.y, q0.z, q0.w};
+                    const unsigned u1[4] = {q1.x, q1.y, q1.z, q1.w};
+#pragma unroll
+                    for (int j = 0; j < 16; ++j) {
+                        const int4 c = __ldg(wk + kk + j);
+                        const int v0 = byteOf(u0[j >> 2], j & 3);
+                        const int v1 = byteOf(u1[j >> 2], j & 3);
+                        a0 += v0 * c.x; a1 += v0 * c.y; a2 += v0 * c.z; a3 += v0 * c.w;
+                        b0 += v1 * c.x; b1 += v1 * c.y; b2 += v1 * c.z; b3 += v1 * c.w;
+                    }
+                }
+                *reinterpret_cast<int4 *>(mid + r0 * midPitch + 4 * g) =
+                    make_int4(clip8(a0), clip8(a1), clip8(a2), clip8(a3));
+                if (r1 < rows) {
+                    *reinterpret_cast<int4 *>(mid + r1 * midPitch + 4 * g) =
+                        make_int4(clip8(b0), clip8(b1), clip8(b2), clip8(b3));
+                }
+            }
+        }
+        __syncthreads();
+
+        // Vertical pass, this band's share: res[yy][xx] += sum over its rows y of mid[y][xx] * wv.
+        const int y1 = y0 + rows;
+        for (int p = tid; p < outs; p += blockDim.x) {
+            const int yy = p / outW;
+            const int xx = p - yy * outW;
+            const int f = __ldg(vFirst + yy);
+            const int lo = max(y0, f);
+            const int hi = min(y1, f + __ldg(vCount + yy));
+            const int *wv = vWeights + yy * vKsize;   // wv[y - f]: weight of input row y
+            int acc = 0;
+            for (int y = lo; y < hi; ++y) {
+                acc += mid[(y - y0) * midPitch + xx] * __ldg(wv + (y - f));
+            }
+            res[p] += acc;
+        }
+    }
+    __syncthreads();
+    for (int p = tid; p < outs; p += blockDim.x) {
+        res[p] = clip8(res[p]);
+    }
+    __syncthreads();
+
+    const int n2 = hashSize * hashSize;
+    const int words = n2 / 64;
+    const int big = 4 * hashSize;
+    double *cols = reinterpret_cast<double *>(smem);   // pHash: hashSize x big, over the band
+    double *block = cols + hashSize * big;             // pHash: hashSize x hashSize
+    __shared__ double median;
+    __shared__ double middle[2];
+    if (kind == kAHash) {
+        // ImageHash.ahash: mean = (double) sum / n, bit where px > mean.
+        if (tid == 0) {
+            int sum = 0;
+            for (int i = 0; i < n2; ++i) {
+                sum += res[i];
+            }
+            median = __ddiv_rn((double) sum, (double) n2);
+        }
+    } else if (kind == kPHash) {
+        // ImageHash.phash: cols = DCT down the columns (first hashSize frequencies), then block = DCT
+        // of those rows, each a sequential sum s += px * cos in double, then 2 * s.
+        for (int p = tid; p < hashSize * big; p += blockDim.x) {
+            const int k = p / big;
+            const int x = p - k * big;
+            const double *c = cosines + k * big;
+            double s = 0.0;
+            for (int m = 0; m < big; ++m) {
+                s = __dadd_rn(s, __dmul_rn((double) res[m * big + x], __ldg(c + m)));
+            }
+            cols[p] = __dmul_rn(2.0, s);
+        }
+        __syncthreads();
+        for (int p = tid; p < n2; p += blockDim.x) {
+            const int k = p / hashSize;
+            const int j = p - k * hashSize;
+            const double *row = cols + k * big;
+            const double *c = cosines + j * big;
+            double s = 0.0;
+            for (int x = 0; x < big; ++x) {
+                s = __dadd_rn(s, __dmul_rn(row[x], __ldg(c + x)));
+            }
+            block[p] = __dmul_rn(2.0, s);
+        }
+        __syncthreads();
+        // numpy's median of the n2 (even) values: mean of sorted[n2/2 - 1] and sorted[n2/2]. The value
+        // at sorted rank r is the v with (#values < v) <= r < (#values <= v); among equal values only
+        // the first writes. No NaN or -0.0 can occur (sums start at +0.0), so < is Java's sort order.
+        for (int i = tid; i < n2; i += blockDim.x) {
+            const double v = block[i];
+            int lt = 0, le = 0, before = 0;
+            for (int j = 0; j < n2; ++j) {
+                const double u = block[j];
+                lt += u < v;
+                le += u <= v;
+                before += (u == v) & (j < i);
+            }
+            if (before == 0) {
+                for (int r = n2 / 2 - 1; r <= n2 / 2; ++r) {
+                    if (lt <= r && r < le) {
+                        middle[r - (n2 / 2 - 1)] = v;
+                    }
+                }
+            }
+        }
+        __syncthreads();
+        if (tid == 0) {
+            median = __ddiv_rn(__dadd_rn(middle[0], middle[1]), 2.0);
+        }
+    }
+    __syncthreads();
+
+    for (int wd = tid; wd < words; wd += blockDim.x) {
+        unsigned long long bits = 0;
+        for (int b = 0; b < 64; ++b) {
+            const int i = wd * 64 + b;
+            bool set;
+            if (kind == kDHash) {
+                const int y = i / hashSize;
+                const int x = i - y * hashSize;
+                set = res[y * outW + x + 1] > res[y * outW + x];
+            } else if (kind == kAHash) {
+                set = (double) res[i] > median;
+            } else {
+                set = block[i] > median;
+            }
+            bits |= (unsigned long long) set << (63 - b);
+        }
+        out[(long long) image * words + wd] = bits;
+    }
+}
+
+}  // namespace
+
+extern "C" __global__ void perceptual_hash_u8(const uint8_t *images, int count, int w, int h, int vec,
+                                              int outW, int outH, int rowFirst, int rowEnd, int pitch,
+                                              int midOffset, int resOffset, int groups,
+                                              const int *hGroups, const int *hWeights,
+                                              const int *vFirst, const int *vCount,
+                                              const int *vWeights, int vKsize, int kind,
+                                              int hashSize, const double *cosines,
+                                              unsigned long long *out) {
+    const int image = blockIdx.x;
+    const long long base = (long long) image * w * h;
+    auto stage = [&](int y0, int rows, uint8_t *band, int p) {
+        if (vec == 16) {
+            stageU8<16>(images, base, w, y0, rows, band, p);
+        } else if (vec == 4) {
+            stageU8<4>(images, base, w, y0, rows, band, p);
+        } else {
+            stageU8<1>(images, base, w, y0, rows, band, p);
+        }
+    };
+    fused(stage, image, w, outW, outH, rowFirst, rowEnd, pitch, midOffset, resOffset, groups,
+          reinterpret_cast<const int4 *>(hGroups), reinterpret_cast<const int4 *>(hWeights), vFirst,
+          vCount, vWeights, vKsize, kind, hashSize, cosines, out);
+}
+
+extern "C" __global__ void perceptual_hash_i16(const int16_t *pixels, const uint8_t *luts,
+                                               const int *lutMin, const int *lutOffset, int count,
+                                               int w, int h, int vec, int outW, int outH,
+                                               int rowFirst, int rowEnd, int pitch, int midOffset,
+                                               int resOffset, int groups, const int *hGroups,
+                                               const int *hWeights, const int *vFirst,
+                                               const int *vCount, const int *vWeights, int vKsize,
+                                               int kind, int hashSize, const double *cosines,
+                                               unsigned long long *out) {
+    const int image = blockIdx.x;
+    const long long base = (long long) image * w * h;
+    const I16Input in{pixels, luts, lutMin, lutOffset};
+    auto stage = [&](int y0, int rows, uint8_t *band, int p) {
+        if (vec == 8) {
+            stageI16<8>(in, image, base, w, y0, rows, band, p);
+        } else if (vec == 2) {
+            stageI16<2>(in, image, base, w, y0, rows, band, p);
+        } else {
+            stageI16<1>(in, image, base, w, y0, rows, band, p);
+        }
+    };
+    fused(stage, image, w, outW, outH, rowFirst, rowEnd, pitch, midOffset, resOffset, groups,
+          reinterpret_cast<const int4 *>(hGroups), reinterpret_cast<const int4 *>(hWeights), vFirst,
+          vCount, vWeights, vKsize, kind, hashSize, cosines, out);
+}
+
+// ---- simple reference variant ------------------------------------------------------------------
+
+namespace {
+
+template <typename Input>
+__device__ void simpleHorizontal(const Input &in, int count, int w, int h, int outW, int rowFirst,
+                                 int rowEnd, const int *hFirst, const int *hCount,
+                                 const int *hWeights, int hKsize, int *mid) {
+    const int rows = rowEnd - rowFirst;
+    const long long total = (long long) count * rows * outW;
+    for (long long t = blockIdx.x * (long long) blockDim.x + threadIdx.x; t < total;
+         t += (long long) gridDim.x * blockDim.x) {
+        const int xx = (int) (t % outW);
+        const int y = rowFirst + (int) (t / outW % rows);
+        const int image = (int) (t / ((long long) outW * rows));
+        const long long base = (long long) image * w * h;
+        int acc = kRound;
+        for (int j = 0; j < hCount[xx]; ++j) {
+            acc += in.gray(base, (long long) y * w + hFirst[xx] + j, image) * hWeights[xx * hKsize + j];
+        }
+        mid[t] = clip8(acc);
+    }
+}
+
+// Ascending insertion sort of n doubles (no NaN occurs).
+__device__ void insertionSort(double *a, int n) {
+    for (int i = 1; i < n; ++i) {
+        const double v = a[i];
+        int j = i - 1;
+        while (j >= 0 && a[j] > v) {
+            a[j + 1] = a[j];
+            --j;
+        }
+        a[j + 1] = v;
+    }
+}
+
+}  // namespace
+
+extern "C" __global__ void perceptual_hash_simple_horizontal_u8(const uint8_t *images, int count,
+                                                                int w, int h, int outW,
+                                                                int rowFirst, int rowEnd,
+                                                                const int *hFirst,
+                                                                const int *hCount,
+                                                                const int *hWeights, int hKsize,
+                                                                int *mid) {
+    simpleHorizontal(U8Input{images}, count, w, h, outW, rowFirst, rowEnd, hFirst, hCount,
+                     hWeights, hKsize, mid);
+}
+
+extern "C" __global__ void perceptual_hash_simple_horizontal_i16(
+    const int16_t *pixels, const uint8_t *luts, const int *lutMin, const int *lutOffset, int count,
+    int w, int h, int outW, int rowFirst, int rowEnd, const int *hFirst, const int *hCount,
+    const int *hWeights, int hKsize, int *mid) {
+    simpleHorizontal(I16Input{pixels, luts, lutMin, lutOffset}, count, w, h, outW, rowFirst, rowEnd,
+                     hFirst, hCount, hWeights, hKsize, mid);
+}
+
+extern "C" __global__ void perceptual_hash_simple_vertical(const int *mid, int count, int outW,
+                                                           int outH, int rowFirst, int rowEnd,
+                                                           const int *vFirst, const int *vCount,
+                                                           const int *vWeights, int vKsize,
+                                                           int *res) {
+    const int rows = rowEnd - rowFirst;
+    const long long total = (long long) count * outH * outW;
+    for (long long t = blockIdx.x * (long long) blockDim.x + threadIdx.x; t < total;
+         t += (long long) gridDim.x * blockDim.x) {
+        const int xx = (int) (t % outW);
+        const int yy = (int) (t / outW % outH);
+        const int image = (int) (t / ((long long) outW * outH));
+        int acc = kRound;
+        for (int j = 0; j < vCount[yy]; ++j) {
+            const long long m = ((long long) image * rows + vFirst[yy] - rowFirst + j) * outW + xx;
+            acc += mid[m] * vWeights[yy * vKsize + j];
+        }
+        res[t] = clip8(acc);
+    }
+}
+
+extern "C" __global__ void perceptual_hash_simple_bits(const int *res, int count, int kind,
+                                                       int hashSize, const double *cosines,
+                                                       double *scratch, unsigned long long *out) {
+    const int image = blockIdx.x * blockDim.x + threadIdx.x;
+    if (image >= count) {
+        return;
+    }
+    const int n = hashSize;
+    const int n2 = n * n;
+    const int words = n2 / 64;
+    unsigned long long *o = out + (long long) image * words;
+    for (int wd = 0; wd < words; ++wd) {
+        o[wd] = 0;
+    }
+    if (kind == kDHash) {
+        const int *px = res + (long long) image * (n + 1) * n;
+        for (int y = 0; y < n; ++y) {
+            for (int x = 0; x < n; ++x) {
+                if (px[y * (n + 1) + x + 1] > px[y * (n + 1) + x]) {
+                    const int i = y * n + x;
+                    o[i / 64] |= 1ull << (63 - i % 64);
+                }
+            }
+        }
+    } else if (kind == kAHash) {
+        const int *px = res + (long long) image * n2;
+        long long sum = 0;
+        for (int i = 0; i < n2; ++i) {
+            sum += px[i];
+        }
+        const double mean = __ddiv_rn((double) sum, (double) n2);
+        for (int i = 0; i < n2; ++i) {
+            if ((double) px[i] > mean) {
+                o[i / 64] |= 1ull << (63 - i % 64);
+            }
+        }
+    } else {
+        const int big = 4 * n;
+        const int *px = res + (long long) image * big * big;
+        double *cols = scratch + (long long) image * (n * big + 2 * n2);
+        double *block = cols + n * big;
+        double *sorted = block + n2;
+        for (int k = 0; k < n; ++k) {
+            for (int x = 0; x < big; ++x) {
+                double s = 0.0;
+                for (int m = 0; m < big; ++m) {
+                    s = __dadd_rn(s, __dmul_rn((double) px[m * big + x], cosines[k * big + m]));
+                }
+                cols[k * big + x] = __dmul_rn(2.0, s);
+            }
+        }
+        for (int k = 0; k < n; ++k) {
+            for (int j = 0; j < n; ++j) {
+                double s = 0.0;
+                for (int x = 0; x < big; ++x) {
+                    s = __dadd_rn(s, __dmul_rn(cols[k * big + x], cosines[j * big + x]));
+                }
+                block[k * n + j] = __dmul_rn(2.0, s);
+                sorted[k * n + j] = block[k * n + j];
+            }
+        }
+        insertionSort(sorted, n2);
+        const double median = __ddiv_rn(__dadd_rn(sorted[n2 / 2 - 1], sorted[n2 / 2]), 2.0);
+        for (int i = 0; i < n2; ++i) {
+            if (block[i] > median) {
+                o[i / 64] |= 1ull << (63 - i % 64);
+            }
+        }
+    }
+}
