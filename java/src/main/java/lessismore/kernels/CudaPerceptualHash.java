@@ -136,17 +136,8 @@ public final class CudaPerceptualHash implements AutoCloseable {
         this.luts.uploadAsync(pin.asSlice(lutAt, luts.length), 0, stream);
         lutMeta.uploadAsync(pin.asSlice(metaAt, 8L * count), 0, stream);
         long minAt = lutMeta.address();
-        long offAt = minAt + 4L * count;
-        DevicePlan dp = plan(kind, hashSize, w, h);
-        if (variant == Variant.FUSED) {
-            PerceptualHashPlan p = dp.plan();
-            int vec = w % 8 == 0 && input.address() % 16 == 0 ? 8 : w % 2 == 0 && input.address() % 4 == 0 ? 2 : 1;
-            KernelArgs a = new KernelArgs().ptr(input).ptr(this.luts).ptr(minAt).ptr(offAt);
-            launchFused(fusedI16, dp, fusedArgs(a, dp, count, w, h, vec, out.address()), count, stream);
-        } else {
-            launchSimple(dp, count, w, h, stream, false, input.address(), this.luts.address(), minAt, offAt,
-                    out.address());
-        }
+        launchI16(kind, hashSize, input.address(), count, w, h, this.luts.address(), minAt, minAt + 4L * count,
+                out.address(), stream);
         return finish(pin, count * words);
     }
 
@@ -170,6 +161,32 @@ public final class CudaPerceptualHash implements AutoCloseable {
         }
     }
 
+    /**
+     * Queues the hashes of {@code count} int16 images already on the device, with their lookup
+     * tables, on {@code s} (null: the default stream); returns without waiting. Same contract as
+     * {@link #hashInt16(Kind, int, short[], int, int, int, byte[], int[], int[])}.
+     *
+     * @param pixels    count × h × w int16 values on the device
+     * @param luts      the packed 8-bit tables
+     * @param lutMin    count ints: per image, the value of its table's first entry
+     * @param lutOffset count ints: per image, where its table starts in {@code luts}
+     * @param out       room for count × {@link PerceptualHash#words(int)} longs (little-endian u64)
+     */
+    public void hashInt16(Kind kind, int hashSize, DeviceBuffer pixels, int count, int w, int h, DeviceBuffer luts,
+            DeviceBuffer lutMin, DeviceBuffer lutOffset, DeviceBuffer out, CudaStream s) {
+        PerceptualHash.checkBatch(kind, hashSize, pixels.byteSize() / 2, count, w, h);
+        checkOpen();
+        if (out.byteSize() < 8L * count * PerceptualHash.words(hashSize)
+                || lutMin.byteSize() < 4L * count || lutOffset.byteSize() < 4L * count) {
+            throw new IllegalArgumentException("output or lookup-table metadata buffers too small for " + count
+                    + " images");
+        }
+        if (count > 0) {
+            launchI16(kind, hashSize, pixels.address(), count, w, h, luts.address(), lutMin.address(),
+                    lutOffset.address(), out.address(), s);
+        }
+    }
+
     /** The device memory this instance holds now (tables, buffers), in bytes; for tests and logs. */
     public long deviceBytes() {
         long b = 0;
@@ -190,6 +207,18 @@ public final class CudaPerceptualHash implements AutoCloseable {
             launchFused(fusedU8, dp, fusedArgs(a, dp, count, w, h, vec, outAt), count, s);
         } else {
             launchSimple(dp, count, w, h, s, true, images, 0, 0, 0, outAt);
+        }
+    }
+
+    private void launchI16(Kind kind, int hashSize, long pixels, int count, int w, int h, long lutsAt, long minAt,
+            long offAt, long outAt, CudaStream s) {
+        DevicePlan dp = plan(kind, hashSize, w, h);
+        if (variant == Variant.FUSED) {
+            int vec = w % 8 == 0 && pixels % 16 == 0 ? 8 : w % 2 == 0 && pixels % 4 == 0 ? 2 : 1;
+            KernelArgs a = new KernelArgs().ptr(pixels).ptr(lutsAt).ptr(minAt).ptr(offAt);
+            launchFused(fusedI16, dp, fusedArgs(a, dp, count, w, h, vec, outAt), count, s);
+        } else {
+            launchSimple(dp, count, w, h, s, false, pixels, lutsAt, minAt, offAt, outAt);
         }
     }
 
