@@ -27,7 +27,7 @@ __device__ __forceinline__ int byteOf(unsigned x, int j) {
     return (int) __byte_perm(x, 0u, 0x4440u | (unsigned) j);
 }
 
-// ---- input access: 8-bit images, or int16 pixels mapped through per-image lookup tables ----------
+// Per-pixel input access of the simple variant: 8-bit images, or int16 through per-image tables.
 
 struct U8Input {
     const uint8_t *images;
@@ -49,64 +49,83 @@ struct I16Input {
     }
 };
 
-// Stages rows [y0, y0 + rows) of image `image` into band (row r at band + r * pitch, w bytes), V
-// input elements per load. The bytes [w, pitch) of each row are zero from the kernel's start.
-template <int V>
-__device__ __forceinline__ void stageU8(const uint8_t *images, long long base, int w, int y0,
-                                        int rows, uint8_t *band, int pitch) {
-    const int perRow = w / V;
-    const int total = rows * perRow;
-    for (int c = threadIdx.x; c < total; c += blockDim.x) {
-        int r = c / perRow;
-        int x = (c - r * perRow) * V;
-        const uint8_t *src = images + base + (long long) (y0 + r) * w + x;
-        uint8_t *dst = band + r * pitch + x;
-        if constexpr (V == 16) {
-            *reinterpret_cast<uint4 *>(dst) = __ldg(reinterpret_cast<const uint4 *>(src));
-        } else if constexpr (V == 4) {
-            *reinterpret_cast<unsigned *>(dst) = __ldg(reinterpret_cast<const unsigned *>(src));
-        } else {
-            *dst = __ldg(src);
+// Staging: rows [y0, y0 + rows) of one image into band (row r at band + r * pitch, w bytes), V input
+// elements per load. The bytes [w, pitch) of each row are zero from the kernel's start. Each thread
+// issues kUnroll loads before it stores any, so that several are in flight (one at a time would
+// leave the block waiting a global-memory latency per chunk).
+constexpr int kUnroll = 4;
+
+// The register type of one load of V elements of input type In.
+template <typename In, int V> struct Chunk;
+template <> struct Chunk<uint8_t, 16> { using T = uint4; };
+template <> struct Chunk<uint8_t, 4> { using T = unsigned; };
+template <> struct Chunk<uint8_t, 1> { using T = uint8_t; };
+template <> struct Chunk<int16_t, 8> { using T = uint4; };
+template <> struct Chunk<int16_t, 2> { using T = unsigned; };
+template <> struct Chunk<int16_t, 1> { using T = int16_t; };
+
+// Gray value of int16 v through the image's table.
+__device__ __forceinline__ unsigned lookUp(const uint8_t *lut, int lo, int v) {
+    return __ldg(lut + (v - lo));
+}
+
+// Stores one chunk of V elements at dst: bytes as they are, int16 through the table.
+template <typename In, int V>
+__device__ __forceinline__ void put(uint8_t *dst, typename Chunk<In, V>::T c, const uint8_t *lut,
+                                    int lo) {
+    if constexpr (sizeof(In) == 1) {
+        *reinterpret_cast<typename Chunk<In, V>::T *>(dst) = c;
+    } else if constexpr (V == 8) {
+        const unsigned words[4] = {c.x, c.y, c.z, c.w};
+        unsigned packed[2];
+#pragma unroll
+        for (int p = 0; p < 2; ++p) {
+            unsigned b = 0;
+#pragma unroll
+            for (int e = 0; e < 4; ++e) {
+                const unsigned word = words[2 * p + e / 2];
+                const int v = (int16_t) (e % 2 == 0 ? word & 0xFFFFu : word >> 16);
+                b |= lookUp(lut, lo, v) << (8 * e);
+            }
+            packed[p] = b;
         }
+        *reinterpret_cast<uint2 *>(dst) = make_uint2(packed[0], packed[1]);
+    } else if constexpr (V == 2) {
+        const int v0 = (int16_t) (c & 0xFFFFu);
+        const int v1 = (int16_t) (c >> 16);
+        *reinterpret_cast<unsigned short *>(dst) =
+            (unsigned short) (lookUp(lut, lo, v0) | lookUp(lut, lo, v1) << 8);
+    } else {
+        *dst = (uint8_t) lookUp(lut, lo, c);
     }
 }
 
-template <int V>
-__device__ __forceinline__ void stageI16(const I16Input &in, int image, long long base, int w,
-                                         int y0, int rows, uint8_t *band, int pitch) {
+// src is the image's first element; lut/lo are unused for bytes.
+template <typename In, int V>
+__device__ __forceinline__ void stage(const In *src, int w, int y0, int rows, uint8_t *band,
+                                      int pitch, const uint8_t *lut, int lo) {
+    using T = typename Chunk<In, V>::T;
     const int perRow = w / V;
     const int total = rows * perRow;
-    const uint8_t *lut = in.luts + in.lutOffset[image];
-    const int lo = in.lutMin[image];
-    for (int c = threadIdx.x; c < total; c += blockDim.x) {
-        int r = c / perRow;
-        int x = (c - r * perRow) * V;
-        const int16_t *src = in.pixels + base + (long long) (y0 + r) * w + x;
-        uint8_t *dst = band + r * pitch + x;
-        if constexpr (V == 8) {
-            uint4 q = __ldg(reinterpret_cast<const uint4 *>(src));
-            unsigned words[4] = {q.x, q.y, q.z, q.w};
-            unsigned packed[2];
+    for (int c0 = threadIdx.x; c0 < total; c0 += kUnroll * blockDim.x) {
+        T v[kUnroll];
 #pragma unroll
-            for (int p = 0; p < 2; ++p) {
-                unsigned b = 0;
-#pragma unroll
-                for (int e = 0; e < 4; ++e) {
-                    unsigned word = words[2 * p + e / 2];
-                    int v = (int16_t) (e % 2 == 0 ? word & 0xFFFFu : word >> 16);
-                    b |= (unsigned) __ldg(lut + (v - lo)) << (8 * e);
-                }
-                packed[p] = b;
+        for (int u = 0; u < kUnroll; ++u) {
+            const int c = c0 + u * blockDim.x;
+            if (c < total) {
+                const int r = c / perRow;
+                const int x = (c - r * perRow) * V;
+                v[u] = __ldg(reinterpret_cast<const T *>(src + (long long) (y0 + r) * w + x));
             }
-            *reinterpret_cast<uint2 *>(dst) = make_uint2(packed[0], packed[1]);
-        } else if constexpr (V == 2) {
-            unsigned word = __ldg(reinterpret_cast<const unsigned *>(src));
-            int v0 = (int16_t) (word & 0xFFFFu);
-            int v1 = (int16_t) (word >> 16);
-            unsigned short b = (unsigned short) (__ldg(lut + (v0 - lo)) | __ldg(lut + (v1 - lo)) << 8);
-            *reinterpret_cast<unsigned short *>(dst) = b;
-        } else {
-            *dst = __ldg(lut + (__ldg(src) - lo));
+        }
+#pragma unroll
+        for (int u = 0; u < kUnroll; ++u) {
+            const int c = c0 + u * blockDim.x;
+            if (c < total) {
+                const int r = c / perRow;
+                const int x = (c - r * perRow) * V;
+                put<In, V>(band + r * pitch + x, v[u], lut, lo);
+            }
         }
     }
 }
@@ -114,7 +133,7 @@ __device__ __forceinline__ void stageI16(const I16Input &in, int image, long lon
 // The fused kernel: stage 64-row bands, horizontal pass per band (warp = group of 4 outputs, lane =
 // rows lane and lane + 32), vertical accumulation per band, then the hash of the resized image.
 template <typename Stage>
-__device__ __forceinline__ void fused(const Stage &stage, int image, int w, int outW, int outH,
+__device__ __forceinline__ void fused(const Stage &stageBand, int image, int w, int outW, int outH,
                                       int rowFirst, int rowEnd, int pitch, int midOffset,
                                       int resOffset, int groups, const int4 *hGroups,
                                       const int4 *hWeights, const int *vFirst, const int *vCount,
@@ -144,7 +163,7 @@ __device__ __forceinline__ void fused(const Stage &stage, int image, int w, int 
     for (int y0 = rowFirst; y0 < rowEnd; y0 += kBand) {
         const int rows = min(kBand, rowEnd - y0);
         __syncthreads();   // previous band's vertical step has read mid (and the first: the zeroing)
-        stage(y0, rows, band, pitch);
+        stageBand(y0, rows, band, pitch);
         __syncthreads();
 
         // Horizontal pass: mid[r][4g + o] = clip8(sum_k band[r][k] * weight_o(k)), r < rows.
@@ -305,16 +324,17 @@ extern "C" __global__ void perceptual_hash_u8(const uint8_t *images, int count, 
                                               unsigned long long *out) {
     const int image = blockIdx.x;
     const long long base = (long long) image * w * h;
-    auto stage = [&](int y0, int rows, uint8_t *band, int p) {
+    const uint8_t *src = images + base;
+    auto stageBand = [&](int y0, int rows, uint8_t *band, int p) {
         if (vec == 16) {
-            stageU8<16>(images, base, w, y0, rows, band, p);
+            stage<uint8_t, 16>(src, w, y0, rows, band, p, nullptr, 0);
         } else if (vec == 4) {
-            stageU8<4>(images, base, w, y0, rows, band, p);
+            stage<uint8_t, 4>(src, w, y0, rows, band, p, nullptr, 0);
         } else {
-            stageU8<1>(images, base, w, y0, rows, band, p);
+            stage<uint8_t, 1>(src, w, y0, rows, band, p, nullptr, 0);
         }
     };
-    fused(stage, image, w, outW, outH, rowFirst, rowEnd, pitch, midOffset, resOffset, groups,
+    fused(stageBand, image, w, outW, outH, rowFirst, rowEnd, pitch, midOffset, resOffset, groups,
           reinterpret_cast<const int4 *>(hGroups), reinterpret_cast<const int4 *>(hWeights), vFirst,
           vCount, vWeights, vKsize, kind, hashSize, cosines, out);
 }
@@ -330,17 +350,19 @@ extern "C" __global__ void perceptual_hash_i16(const int16_t *pixels, const uint
                                                unsigned long long *out) {
     const int image = blockIdx.x;
     const long long base = (long long) image * w * h;
-    const I16Input in{pixels, luts, lutMin, lutOffset};
-    auto stage = [&](int y0, int rows, uint8_t *band, int p) {
+    const int16_t *src = pixels + base;
+    const uint8_t *lut = luts + lutOffset[image];
+    const int lo = lutMin[image];
+    auto stageBand = [&](int y0, int rows, uint8_t *band, int p) {
         if (vec == 8) {
-            stageI16<8>(in, image, base, w, y0, rows, band, p);
+            stage<int16_t, 8>(src, w, y0, rows, band, p, lut, lo);
         } else if (vec == 2) {
-            stageI16<2>(in, image, base, w, y0, rows, band, p);
+            stage<int16_t, 2>(src, w, y0, rows, band, p, lut, lo);
         } else {
-            stageI16<1>(in, image, base, w, y0, rows, band, p);
+            stage<int16_t, 1>(src, w, y0, rows, band, p, lut, lo);
         }
     };
-    fused(stage, image, w, outW, outH, rowFirst, rowEnd, pitch, midOffset, resOffset, groups,
+    fused(stageBand, image, w, outW, outH, rowFirst, rowEnd, pitch, midOffset, resOffset, groups,
           reinterpret_cast<const int4 *>(hGroups), reinterpret_cast<const int4 *>(hWeights), vFirst,
           vCount, vWeights, vKsize, kind, hashSize, cosines, out);
 }
