@@ -22,9 +22,14 @@ __device__ __forceinline__ int clip8(int acc) {
     return min(max(acc >> kPrecisionBits, 0), 255);
 }
 
-// Byte j (0..3) of word x, zero-extended: one PRMT.
-__device__ __forceinline__ int byteOf(unsigned x, int j) {
-    return (int) __byte_perm(x, 0u, 0x4440u | (unsigned) j);
+// Four pixels p (unsigned bytes) as the signed bytes p - 128, for dp4a.
+__device__ __forceinline__ int signedBytes(unsigned x) {
+    return (int) (x ^ 0x80808080u);
+}
+
+// bias + s0 + 2^8 s1 + 2^16 s2 in wrapping 32-bit arithmetic: the horizontal pass's accumulator.
+__device__ __forceinline__ int recompose(int bias, int s0, int s1, int s2) {
+    return (int) ((unsigned) bias + (unsigned) s0 + ((unsigned) s1 << 8) + ((unsigned) s2 << 16));
 }
 
 // Per-pixel input access of the simple variant: 8-bit images, or int16 through per-image tables.
@@ -166,7 +171,9 @@ __device__ __forceinline__ void fused(const Stage &stageBand, int image, int w, 
         stageBand(y0, rows, band, pitch);
         __syncthreads();
 
-        // Horizontal pass: mid[r][4g + o] = clip8(sum_k band[r][k] * weight_o(k)), r < rows.
+        // Horizontal pass: mid[r][4g + o] = clip8(sum_k band[r][k] * weight_o(k)), r < rows, as
+        // bias_o + S0 + 2^8 S1 + 2^16 S2 with S_q = sum_k (band[r][k] - 128) * digit_q(weight_o(k)):
+        // dp4a (4 signed byte products a step) on the pixels XOR 0x80, exact mod 2^32.
         const int r0 = lane;
         const int r1 = lane + 32;
         if (r0 < rows) {
@@ -174,28 +181,45 @@ __device__ __forceinline__ void fused(const Stage &stageBand, int image, int w, 
             const uint8_t *p1 = band + r1 * pitch;   // rows >= `rows` hold stale bytes, never stored
             for (int g = warp; g < groups; g += warps) {
                 const int4 grp = __ldg(hGroups + g);
-                const int4 *wk = hWeights + grp.z;   // wk[k - kStart]: weights at input column k
-                int a0 = kRound, a1 = kRound, a2 = kRound, a3 = kRound;
-                int b0 = kRound, b1 = kRound, b2 = kRound, b3 = kRound;
+                const int4 *wk = hWeights + grp.z;   // bias, then 3 digit planes per 4 columns
+                int a[3][4] = {};                    // row r0: [digit plane][output]
+                int b[3][4] = {};                    // row r1
                 for (int kk = 0; kk < grp.y; kk += 16) {
                     const uint4 q0 = *reinterpret_cast<const uint4 *>(p0 + grp.x + kk);
                     const uint4 q1 = *reinterpret_cast<const uint4 *>(p1 + grp.x + kk);
-                    const unsigned u0[4] = {q0.x, q0.y, q0.z, q0.w};
-                    const unsigned u1[4] = {q1.x, q1.y, q1.z, q1.w};
+                    const int u0[4] = {signedBytes(q0.x), signedBytes(q0.y), signedBytes(q0.z),
+                                       signedBytes(q0.w)};
+                    const int u1[4] = {signedBytes(q1.x), signedBytes(q1.y), signedBytes(q1.z),
+                                       signedBytes(q1.w)};
+                    const int4 *digits = wk + 1 + 3 * (kk >> 2);
 #pragma unroll
-                    for (int j = 0; j < 16; ++j) {
-                        const int4 c = __ldg(wk + kk + j);
-                        const int v0 = byteOf(u0[j >> 2], j & 3);
-                        const int v1 = byteOf(u1[j >> 2], j & 3);
-                        a0 += v0 * c.x; a1 += v0 * c.y; a2 += v0 * c.z; a3 += v0 * c.w;
-                        b0 += v1 * c.x; b1 += v1 * c.y; b2 += v1 * c.z; b3 += v1 * c.w;
+                    for (int c = 0; c < 4; ++c) {
+#pragma unroll
+                        for (int q = 0; q < 3; ++q) {
+                            const int4 d = __ldg(digits + 3 * c + q);
+                            a[q][0] = __dp4a(u0[c], d.x, a[q][0]);
+                            a[q][1] = __dp4a(u0[c], d.y, a[q][1]);
+                            a[q][2] = __dp4a(u0[c], d.z, a[q][2]);
+                            a[q][3] = __dp4a(u0[c], d.w, a[q][3]);
+                            b[q][0] = __dp4a(u1[c], d.x, b[q][0]);
+                            b[q][1] = __dp4a(u1[c], d.y, b[q][1]);
+                            b[q][2] = __dp4a(u1[c], d.z, b[q][2]);
+                            b[q][3] = __dp4a(u1[c], d.w, b[q][3]);
+                        }
                     }
                 }
+                const int4 bias = __ldg(wk);
                 *reinterpret_cast<int4 *>(mid + r0 * midPitch + 4 * g) =
-                    make_int4(clip8(a0), clip8(a1), clip8(a2), clip8(a3));
+                    make_int4(clip8(recompose(bias.x, a[0][0], a[1][0], a[2][0])),
+                              clip8(recompose(bias.y, a[0][1], a[1][1], a[2][1])),
+                              clip8(recompose(bias.z, a[0][2], a[1][2], a[2][2])),
+                              clip8(recompose(bias.w, a[0][3], a[1][3], a[2][3])));
                 if (r1 < rows) {
                     *reinterpret_cast<int4 *>(mid + r1 * midPitch + 4 * g) =
-                        make_int4(clip8(b0), clip8(b1), clip8(b2), clip8(b3));
+                        make_int4(clip8(recompose(bias.x, b[0][0], b[1][0], b[2][0])),
+                                  clip8(recompose(bias.y, b[0][1], b[1][1], b[2][1])),
+                                  clip8(recompose(bias.z, b[0][2], b[1][2], b[2][2])),
+                                  clip8(recompose(bias.w, b[0][3], b[1][3], b[2][3])));
                 }
             }
         }

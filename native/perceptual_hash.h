@@ -46,9 +46,13 @@ extern "C" {
  * midOffset and resOffset are multiples of 16.
  *
  * hGroups (int4, groups = ceil(outW / 4)): {kStart, kLen, wOffset, 0} of group g = outputs 4g..4g+3:
- * kStart and kLen are multiples of 16 and [kStart, kStart + kLen) covers the windows of those outputs;
- * hWeights (int4) at wOffset + (k - kStart) holds the 4 outputs' weights for input column k (0 outside
- * an output's window and for outputs >= outW).
+ * kStart and kLen are multiples of 16 and [kStart, kStart + kLen) covers the windows of those outputs.
+ * hWeights (int4) from wOffset: first a bias int4, bias_o = (1 << 21) + 128 * (sum of output o's
+ * weights) (wrapping int32); then for each 4 columns c (k = kStart + 4c .. + 3) 3 int4s, digit planes
+ * q = 0, 1, 2: component o packs, in byte i, digit q of output o's weight at column kStart + 4c + i,
+ * where weight = d0 + 256 d1 + 65536 d2 with every d in [-128, 127] (0 outside an output's window and
+ * for outputs >= outW). The kernel forms sum_k p_k * weight_k = bias - 2^21 + sum_q 2^(8q) *
+ * sum_k (p_k - 128) * d_q(k) with dp4a, exact modulo 2^32 (and so exact: Pillow's sums fit in int32).
  * vFirst, vCount (int, outH) and vWeights (int, outH x vKsize): vertical table, weight j of output row
  * yy multiplies input row vFirst[yy] + j.
  * cosines (double, hashSize x 4 hashSize, pHash only, else may be null): cos(pi k (2m + 1) / 2N) at

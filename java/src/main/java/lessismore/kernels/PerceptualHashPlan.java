@@ -40,7 +40,8 @@ final class PerceptualHashPlan {
     final int threads;
     /**
      * Every table, each section starting at a multiple of 4 ints (16 bytes): the fused kernel's
-     * hGroups (int4 per group: kStart, kLen, wOffset, 0) and hWeights (int4 per column of a group), the
+     * hGroups (int4 per group: kStart, kLen, wOffset, 0) and hWeights (per group: a bias int4, then
+     * 3 int4s of packed weight digits per 4 columns), the
      * raw vertical table (vFirst, vCount, vWeights) both variants read, and the raw horizontal table
      * (hFirst, hCount, hWeights) of the simple variant.
      */
@@ -70,12 +71,14 @@ final class PerceptualHashPlan {
         rowEnd = vertical.first()[outH - 1] + vertical.count()[outH - 1];
         groups = (outW + GROUP - 1) / GROUP;
 
-        // Group g: the 16-aligned column range covering the windows of outputs 4g..4g+3, and their
-        // weights densely over it (zero outside each output's own window).
+        // Group g: the 16-aligned column range covering the windows of outputs 4g..4g+3, and its
+        // block of int4s at wOffset: a bias (rounding offset + 128 × the output's weight sum), then
+        // per 4 columns 3 int4s, the weights' balanced base-256 digits packed for dp4a (zero digits
+        // outside each output's own window). See native/perceptual_hash.h.
         int[] groupTable = new int[4 * groups];
         int[] kStart = new int[groups];
         int[] kLen = new int[groups];
-        int columns = 0;
+        int int4s = 0;
         for (int g = 0; g < groups; g++) {
             int lo = Integer.MAX_VALUE;
             int hi = Integer.MIN_VALUE;
@@ -87,22 +90,29 @@ final class PerceptualHashPlan {
             kLen[g] = ceil16(hi) - kStart[g];
             groupTable[4 * g] = kStart[g];
             groupTable[4 * g + 1] = kLen[g];
-            groupTable[4 * g + 2] = columns;
-            columns += kLen[g];
+            groupTable[4 * g + 2] = int4s;
+            int4s += 1 + 3 * kLen[g] / 4;
         }
-        int[] dense = new int[4 * columns];
+        int[] packed = new int[4 * int4s];
         for (int g = 0; g < groups; g++) {
-            for (int kk = 0; kk < kLen[g]; kk++) {
-                for (int o = 0; o < GROUP; o++) {
-                    int xx = GROUP * g + o;
-                    if (xx >= outW) {
+            int base = groupTable[4 * g + 2];
+            for (int o = 0; o < GROUP; o++) {
+                int xx = GROUP * g + o;
+                int sum = 0;
+                for (int kk = 0; xx < outW && kk < kLen[g]; kk++) {
+                    int j = kStart[g] + kk - horizontal.first()[xx];
+                    if (j < 0 || j >= horizontal.count()[xx]) {
                         continue;
                     }
-                    int j = kStart[g] + kk - horizontal.first()[xx];
-                    if (j >= 0 && j < horizontal.count()[xx]) {
-                        dense[4 * (groupTable[4 * g + 2] + kk) + o] = horizontal.weights()[xx * horizontal.ksize() + j];
+                    int weight = horizontal.weights()[xx * horizontal.ksize() + j];
+                    sum += weight;
+                    int[] d = digits(weight);
+                    for (int q = 0; q < 3; q++) {
+                        packed[4 * (base + 1 + 3 * (kk / 4) + q) + o] |= (d[q] & 0xFF) << (8 * (kk % 4));
                     }
                 }
+                // int arithmetic wraps as the device's does; the final sums are Pillow's exact ints.
+                packed[4 * base + o] = (1 << (PilLanczos.PRECISION_BITS - 1)) + 128 * sum;
             }
         }
 
@@ -121,7 +131,7 @@ final class PerceptualHashPlan {
         hGroupsAt = at;
         at += groupTable.length;
         hWeightsAt = at;
-        at = ceil4(at + dense.length);
+        at = ceil4(at + packed.length);
         vFirstAt = at;
         at = ceil4(at + outH);
         vCountAt = at;
@@ -136,7 +146,7 @@ final class PerceptualHashPlan {
         at = ceil4(at + horizontal.weights().length);
         tables = new int[at];
         System.arraycopy(groupTable, 0, tables, hGroupsAt, groupTable.length);
-        System.arraycopy(dense, 0, tables, hWeightsAt, dense.length);
+        System.arraycopy(packed, 0, tables, hWeightsAt, packed.length);
         System.arraycopy(vertical.first(), 0, tables, vFirstAt, outH);
         System.arraycopy(vertical.count(), 0, tables, vCountAt, outH);
         System.arraycopy(vertical.weights(), 0, tables, vWeightsAt, vertical.weights().length);
@@ -171,6 +181,21 @@ final class PerceptualHashPlan {
             weights[i] = 1 << PilLanczos.PRECISION_BITS;
         }
         return new Coefficients(1, first, count, weights);
+    }
+
+    /**
+     * Balanced base-256 digits of w, each in [-128, 127]: w = d0 + 256 d1 + 65536 d2, for w in
+     * [-2^23, 127 · 65793] (Pillow's weights, 22 fractional bits, stay within about ±2^22).
+     */
+    static int[] digits(int w) {
+        int d0 = ((w + 128) & 255) - 128;
+        int r = (w - d0) >> 8;
+        int d1 = ((r + 128) & 255) - 128;
+        int d2 = (r - d1) >> 8;
+        if (d2 < -128 || d2 > 127) {
+            throw new IllegalStateException("resize weight " + w + " needs more than 3 signed bytes");
+        }
+        return new int[] {d0, d1, d2};
     }
 
     private static int ceil16(int x) {

@@ -230,6 +230,22 @@ class PerceptualHashTest {
         assertEquals(0, p.threads % 32);
     }
 
+    @Test
+    void weightDigitsRecomposeEveryWeight() {
+        Random rnd = new Random(54);
+        for (int i = 0; i < 100_000; i++) {
+            // The representable range is [-2^23, 127 * 65793]; Pillow's weights stay within ±2^22 and a bit.
+            int w = i < 7 ? new int[] {0, 1, -1, 1 << 22, -(1 << 22), -(1 << 23), 127 * 65793}[i]
+                    : rnd.nextInt(-(1 << 23), 127 * 65793 + 1);
+            int[] d = PerceptualHashPlan.digits(w);
+            for (int q : d) {
+                assertTrue(q >= -128 && q <= 127);
+            }
+            assertEquals(w, d[0] + 256 * d[1] + 65536 * d[2]);
+        }
+        assertThrows(IllegalStateException.class, () -> PerceptualHashPlan.digits(127 * 65793 + 1));
+    }
+
     private static int clip8(int acc) {
         return Math.clamp(acc >> 22, 0, 255);
     }
@@ -259,10 +275,16 @@ class PerceptualHashTest {
                     int kLen = t[p.hGroupsAt + 4 * g + 1];
                     int wOff = t[p.hGroupsAt + 4 * g + 2];
                     for (int o = 0; o < 4; o++) {
-                        int acc = ROUND;
+                        // dp4a of (pixel - 128) with each digit plane, planes weighted 1, 2^8, 2^16.
+                        int[] plane = new int[3];
                         for (int kk = 0; kk < kLen; kk++) {
-                            acc += (rowsBuf[r * p.pitch + kStart + kk] & 0xFF) * t[p.hWeightsAt + 4 * (wOff + kk) + o];
+                            int px = (rowsBuf[r * p.pitch + kStart + kk] & 0xFF) - 128;
+                            for (int q = 0; q < 3; q++) {
+                                int word = t[p.hWeightsAt + 4 * (wOff + 1 + 3 * (kk / 4) + q) + o];
+                                plane[q] += px * (byte) (word >> (8 * (kk % 4)));
+                            }
                         }
+                        int acc = t[p.hWeightsAt + 4 * wOff + o] + plane[0] + (plane[1] << 8) + (plane[2] << 16);
                         mid[r * midPitch + 4 * g + o] = clip8(acc);
                     }
                 }
