@@ -18,7 +18,8 @@ import lessismore.kernels.PerceptualHash.Kind;
  * {@link lessismore.signature.ImageHash}): kernels of cuda-kernels/perceptual_hash.cu. The resize
  * tables come from {@link lessismore.signature.PilLanczos} on the host (cached per size and hash),
  * so the device's integer resize is Pillow's by construction; the float64 steps of aHash and pHash
- * repeat the Java operations in the Java order.
+ * repeat the Java operations in the Java order. Images too wide for the fused kernel's shared
+ * memory (64 rows; about 3,400 pixels on an H100) are hashed by the simple kernels instead.
  *
  * <p>Not thread-safe: one instance per thread (each has its own stream, device buffers and pinned
  * staging, grown as batches need and reused across calls). Instances on different threads may share
@@ -36,8 +37,11 @@ public final class CudaPerceptualHash implements AutoCloseable {
     private record Key(Kind kind, int hashSize, int w, int h) {
     }
 
-    /** A plan with its tables on the device. */
-    private record DevicePlan(PerceptualHashPlan plan, DeviceBuffer tables, DeviceBuffer cosines) {
+    /**
+     * A plan with its tables on the device; {@code fused} unless the variant is SIMPLE or the fused
+     * kernel's shared memory (64 rows of the image) exceeds the device's limit.
+     */
+    private record DevicePlan(PerceptualHashPlan plan, DeviceBuffer tables, DeviceBuffer cosines, boolean fused) {
         long at(int intIndex) {
             return tables.address() + 4L * intIndex;
         }
@@ -201,7 +205,7 @@ public final class CudaPerceptualHash implements AutoCloseable {
 
     private void launchU8(Kind kind, int hashSize, long images, int count, int w, int h, long outAt, CudaStream s) {
         DevicePlan dp = plan(kind, hashSize, w, h);
-        if (variant == Variant.FUSED) {
+        if (dp.fused()) {
             int vec = w % 16 == 0 && images % 16 == 0 ? 16 : w % 4 == 0 && images % 4 == 0 ? 4 : 1;
             KernelArgs a = new KernelArgs().ptr(images);
             launchFused(fusedU8, dp, fusedArgs(a, dp, count, w, h, vec, outAt), count, s);
@@ -213,7 +217,7 @@ public final class CudaPerceptualHash implements AutoCloseable {
     private void launchI16(Kind kind, int hashSize, long pixels, int count, int w, int h, long lutsAt, long minAt,
             long offAt, long outAt, CudaStream s) {
         DevicePlan dp = plan(kind, hashSize, w, h);
-        if (variant == Variant.FUSED) {
+        if (dp.fused()) {
             int vec = w % 8 == 0 && pixels % 16 == 0 ? 8 : w % 2 == 0 && pixels % 4 == 0 ? 2 : 1;
             KernelArgs a = new KernelArgs().ptr(pixels).ptr(lutsAt).ptr(minAt).ptr(offAt);
             launchFused(fusedI16, dp, fusedArgs(a, dp, count, w, h, vec, outAt), count, s);
@@ -290,10 +294,6 @@ public final class CudaPerceptualHash implements AutoCloseable {
     private DevicePlan plan(Kind kind, int hashSize, int w, int h) {
         return plans.computeIfAbsent(new Key(kind, hashSize, w, h), k -> {
             PerceptualHashPlan p = PerceptualHashPlan.of(kind, hashSize, w, h);
-            if (variant == Variant.FUSED && p.smemBytes > sharedOptin) {
-                throw new IllegalArgumentException(w + " x " + h + " images need " + p.smemBytes
-                        + " bytes of shared memory for " + kind + " " + hashSize + ", the device allows " + sharedOptin);
-            }
             DeviceBuffer t = ctx.allocate(4L * p.tables.length);
             t.upload(p.tables);
             DeviceBuffer c = null;
@@ -305,7 +305,9 @@ public final class CudaPerceptualHash implements AutoCloseable {
                 c = ctx.allocate(8L * bits.length);
                 c.upload(bits);
             }
-            return new DevicePlan(p, t, c);
+            // Images too wide for 64 rows in shared memory (about 3,400 pixels for pHash16 on an
+            // H100) take the simple kernels: slower, same bits.
+            return new DevicePlan(p, t, c, variant == Variant.FUSED && p.smemBytes <= sharedOptin);
         });
     }
 

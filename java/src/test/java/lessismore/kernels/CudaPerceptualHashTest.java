@@ -168,6 +168,22 @@ class CudaPerceptualHashTest {
     }
 
     @Test
+    void imagesTooWideForSharedMemoryFallBackToTheSimpleKernels() {
+        Random rnd = new Random(SEED + 4);
+        // 64 rows of 4,000 bytes exceed every GPU's shared memory per block (227 KiB on an H100).
+        int w = 4000;
+        int h = 37;
+        int count = 4;
+        byte[] images = batch(rnd, count, w, h);
+        try (CudaPerceptualHash gpu = new CudaPerceptualHash(ctx)) {
+            for (Kind kind : Kind.values()) {
+                assertArrayEquals(PerceptualHash.hash(kind, 16, images, count, w, h),
+                        gpu.hash(kind, 16, images, count, w, h), kind + " seed " + SEED);
+            }
+        }
+    }
+
+    @Test
     void buffersGrowAndShrinkAcrossCalls() {
         Random rnd = new Random(SEED + 3);
         int w = 257;
