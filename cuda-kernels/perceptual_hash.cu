@@ -3,7 +3,8 @@
 // native/perceptual_hash.h.
 //
 // Exactness: the resize is integer arithmetic on tables built on the host by PilLanczos (int sums are
-// exact in any order, so the device may sum in its own order); the floating-point steps of aHash and
+// exact in any order, so the device may sum in its own order, and in the fused kernel through dp4a
+// on byte digits of the weights, exact mod 2^32); the floating-point steps of aHash and
 // pHash are the Java code's operations in the Java code's order with the round-to-nearest intrinsics,
 // which nvcc never contracts into FMAs.
 #include "perceptual_hash.h"
@@ -31,28 +32,6 @@ __device__ __forceinline__ int signedBytes(unsigned x) {
 __device__ __forceinline__ int recompose(int bias, int s0, int s1, int s2) {
     return (int) ((unsigned) bias + (unsigned) s0 + ((unsigned) s1 << 8) + ((unsigned) s2 << 16));
 }
-
-// Per-pixel input access of the simple variant: 8-bit images, or int16 through per-image tables.
-
-struct U8Input {
-    const uint8_t *images;
-
-    __device__ __forceinline__ int gray(long long imageBase, long long index, int) const {
-        return images[imageBase + index];
-    }
-};
-
-struct I16Input {
-    const int16_t *pixels;
-    const uint8_t *luts;
-    const int *lutMin;
-    const int *lutOffset;
-
-    __device__ __forceinline__ int gray(long long imageBase, long long index, int image) const {
-        int v = pixels[imageBase + index];
-        return luts[(long long) lutOffset[image] + (v - lutMin[image])];
-    }
-};
 
 // Staging: rows [y0, y0 + rows) of one image into band (row r at band + r * pitch, w bytes), V input
 // elements per load. The bytes [w, pitch) of each row are zero from the kernel's start. Each thread
@@ -394,6 +373,27 @@ extern "C" __global__ void perceptual_hash_i16(const int16_t *pixels, const uint
 // ---- simple reference variant ------------------------------------------------------------------
 
 namespace {
+
+// Per-pixel input access: 8-bit images, or int16 through per-image tables.
+struct U8Input {
+    const uint8_t *images;
+
+    __device__ __forceinline__ int gray(long long imageBase, long long index, int) const {
+        return images[imageBase + index];
+    }
+};
+
+struct I16Input {
+    const int16_t *pixels;
+    const uint8_t *luts;
+    const int *lutMin;
+    const int *lutOffset;
+
+    __device__ __forceinline__ int gray(long long imageBase, long long index, int image) const {
+        int v = pixels[imageBase + index];
+        return luts[(long long) lutOffset[image] + (v - lutMin[image])];
+    }
+};
 
 template <typename Input>
 __device__ void simpleHorizontal(const Input &in, int count, int w, int h, int outW, int rowFirst,
