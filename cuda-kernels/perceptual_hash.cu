@@ -231,7 +231,7 @@ __device__ __forceinline__ void fused(const Stage &stageBand, int image, int w, 
     const int big = 4 * hashSize;
     double *cols = reinterpret_cast<double *>(smem);   // pHash: hashSize x big, over the band
     double *block = cols + hashSize * big;             // pHash: hashSize x hashSize
-    __shared__ double median;
+    __shared__ double threshold;   // aHash: the mean; pHash: the median
     __shared__ double middle[2];
     if (kind == kAHash) {
         // ImageHash.ahash: mean = (double) sum / n, bit where px > mean.
@@ -240,7 +240,7 @@ __device__ __forceinline__ void fused(const Stage &stageBand, int image, int w, 
             for (int i = 0; i < n2; ++i) {
                 sum += res[i];
             }
-            median = __ddiv_rn((double) sum, (double) n2);
+            threshold = __ddiv_rn((double) sum, (double) n2);
         }
     } else if (kind == kPHash) {
         // ImageHash.phash: cols = DCT down the columns (first hashSize frequencies), then block = DCT
@@ -290,7 +290,7 @@ __device__ __forceinline__ void fused(const Stage &stageBand, int image, int w, 
         }
         __syncthreads();
         if (tid == 0) {
-            median = __ddiv_rn(__dadd_rn(middle[0], middle[1]), 2.0);
+            threshold = __ddiv_rn(__dadd_rn(middle[0], middle[1]), 2.0);
         }
     }
     __syncthreads();
@@ -305,9 +305,9 @@ __device__ __forceinline__ void fused(const Stage &stageBand, int image, int w, 
                 const int x = i - y * hashSize;
                 set = res[y * outW + x + 1] > res[y * outW + x];
             } else if (kind == kAHash) {
-                set = (double) res[i] > median;
+                set = (double) res[i] > threshold;
             } else {
-                set = block[i] > median;
+                set = block[i] > threshold;
             }
             bits |= (unsigned long long) set << (63 - b);
         }
