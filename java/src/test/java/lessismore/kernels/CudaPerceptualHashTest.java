@@ -2,6 +2,7 @@ package lessismore.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
@@ -189,12 +190,19 @@ class CudaPerceptualHashTest {
         int w = 257;
         int h = 255;
         try (CudaPerceptualHash gpu = new CudaPerceptualHash(ctx)) {
+            long held = 0;
             for (int count : new int[] {1, 300, 3, 0, 64}) {
                 byte[] images = batch(rnd, Math.max(count, 1), w, h);
                 long[] got = gpu.hash(Kind.DHASH, 8, images, count, w, h);
                 assertEquals(count, got.length);
                 assertArrayEquals(PerceptualHash.hash(Kind.DHASH, 8, images, count, w, h), got,
                         "count " + count + " seed " + SEED);
+                if (count == 300) {
+                    held = gpu.deviceBytes();
+                    assertTrue(held >= 300L * w * h, held + " device bytes for 300 images");
+                } else if (held > 0) {
+                    assertEquals(held, gpu.deviceBytes(), "smaller batches reuse the buffers");
+                }
             }
         }
     }
