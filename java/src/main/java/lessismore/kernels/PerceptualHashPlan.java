@@ -34,16 +34,18 @@ final class PerceptualHashPlan {
     final int groups;
     /** Bytes per band row in shared memory. */
     final int pitch;
+    /** Shared-memory layout of the fused kernel: band at 0, mid, res, total bytes. */
     final int midOffset;
     final int resOffset;
     final int smemBytes;
+    /** Threads per block of the fused kernel (a multiple of 32). */
     final int threads;
     /**
      * Every table, each section starting at a multiple of 4 ints (16 bytes): the fused kernel's
      * hGroups (int4 per group: kStart, kLen, wOffset, 0) and hWeights (per group: a bias int4, then
-     * 3 int4s of packed weight digits per 4 columns), the
-     * raw vertical table (vFirst, vCount, vWeights) both variants read, and the raw horizontal table
-     * (hFirst, hCount, hWeights) of the simple variant.
+     * 3 int4s of packed weight digits per 4 columns), the raw vertical table (vFirst, vCount,
+     * vWeights) both variants read, and the raw horizontal table (hFirst, hCount, hWeights) of the
+     * simple variant.
      */
     final int[] tables;
     final int hGroupsAt;
