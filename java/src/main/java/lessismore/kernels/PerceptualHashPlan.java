@@ -126,8 +126,10 @@ final class PerceptualHashPlan {
         midOffset = ceil16(Math.max(BAND * pitch, epilogue));
         resOffset = midOffset + BAND * GROUP * groups * Integer.BYTES;
         smemBytes = resOffset + ceil16(outW * outH * Integer.BYTES);
-        // 4 to 8 warps: at 70 registers a thread (ptxas), 256 threads still leave room for 3 blocks an SM.
-        threads = 32 * Math.clamp(groups, 4, 8);
+        // One warp per group, so that none idles in the horizontal pass (it is the compute), at least 2
+        // for the other phases, at most 8 (then warps take several groups): 84–88 registers a thread
+        // allow 7 dHash8 blocks of 96 threads an SM (shared memory: 6), and 2 of 256 for pHash.
+        threads = 32 * Math.clamp(groups, 2, 8);
 
         int at = 0;
         hGroupsAt = at;
