@@ -2,6 +2,7 @@ package lessismore.kernels;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import lessismore.cuda.CudaContext;
 import lessismore.cuda.DeviceBuffer;
@@ -39,7 +40,7 @@ public final class KernelSelfTest {
      * @param seed         random seed (printed by the caller so a failure can be repeated)
      */
     public static List<Result> run(CudaContext ctx, long budgetMillis, long seed) {
-        List<Check> checks = List.of(KernelSelfTest::runtimeCheck);
+        List<Check> checks = List.of(KernelSelfTest::runtimeCheck, KernelSelfTest::perceptualHashCheck);
         List<Result> out = new ArrayList<>();
         Random rnd = new Random(seed);
         long share = budgetMillis * 1_000_000L / checks.size();
@@ -54,6 +55,58 @@ public final class KernelSelfTest {
             out.add(r);
         }
         return out;
+    }
+
+    /**
+     * Batch perceptual hashes (fused kernels) against {@link PerceptualHash}, bit for bit: random kind,
+     * hash size, image size (odd ones included), batch size, and u8 or int16 + lookup-table input.
+     */
+    private static Result perceptualHashCheck(CudaContext ctx, Random rnd, long deadline) {
+        long t0 = System.nanoTime();
+        int cases = 0;
+        try (CudaPerceptualHash gpu = new CudaPerceptualHash(ctx)) {
+            do {
+                PerceptualHash.Kind kind = PerceptualHash.Kind.values()[rnd.nextInt(3)];
+                int hs = rnd.nextBoolean() ? 8 : 16;
+                int w = 8 + rnd.nextInt(600);
+                int h = 8 + rnd.nextInt(600);
+                int count = 1 + rnd.nextInt(32);
+                int n = w * h;
+                boolean int16 = rnd.nextBoolean();
+                long[] want;
+                long[] got;
+                if (int16) {
+                    short[] px = new short[count * n];
+                    int[] lutMin = new int[count];
+                    int[] lutOffset = new int[count];
+                    byte[] luts = new byte[count * 256];
+                    for (int i = 0; i < count; i++) {
+                        lutMin[i] = rnd.nextInt(4000) - 2000;
+                        lutOffset[i] = 256 * i;
+                        for (int p = 0; p < n; p++) {
+                            px[i * n + p] = (short) (lutMin[i] + rnd.nextInt(256));
+                        }
+                    }
+                    rnd.nextBytes(luts);
+                    want = PerceptualHash.hashInt16(kind, hs, px, count, w, h, luts, lutMin, lutOffset);
+                    got = gpu.hashInt16(kind, hs, px, count, w, h, luts, lutMin, lutOffset);
+                } else {
+                    byte[] images = new byte[count * n];
+                    rnd.nextBytes(images);
+                    want = PerceptualHash.hash(kind, hs, images, count, w, h);
+                    got = gpu.hash(kind, hs, images, count, w, h);
+                }
+                for (int i = 0; i < want.length; i++) {
+                    if (want[i] != got[i]) {
+                        return new Result("perceptual_hash", false, String.format(Locale.ROOT,
+                                "%s %d %s %dx%d x %d: word %d = %016x, want %016x", kind, hs, int16 ? "i16" : "u8", w, h,
+                                count, i, got[i], want[i]), (System.nanoTime() - t0) / 1e6);
+                    }
+                }
+                cases++;
+            } while (System.nanoTime() < deadline);
+        }
+        return new Result("perceptual_hash", true, cases + " cases, bit-exact", (System.nanoTime() - t0) / 1e6);
     }
 
     /** The binding layer itself: y = a·x + y + bias, exact (two float roundings on both sides). */

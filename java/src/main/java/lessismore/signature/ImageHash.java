@@ -279,6 +279,15 @@ public final class ImageHash {
         return bits;
     }
 
+    /**
+     * The cosine table {@link #phash} uses for a transform of length n (n = 4 · hashSize):
+     * cos(π k (2m + 1) / 2n) at [k * n + m], a copy. Device code that must give phash's bits uploads
+     * this table rather than computing its own cosines.
+     */
+    public static double[] dctCosines(int n) {
+        return COSINES.computeIfAbsent(n, ImageHash::cosines).clone();
+    }
+
     /** DCT-II cosines for length n, with StrictMath so every JVM gets the same table. */
     private static double[] cosines(int n) {
         double[] c = new double[n * n];

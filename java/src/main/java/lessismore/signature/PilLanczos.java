@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PilLanczos {
     /** Pillow's PRECISION_BITS for 8-bit images: 32 - 8 - 2. */
-    static final int PRECISION_BITS = 22;
+    public static final int PRECISION_BITS = 22;
     private static final double SUPPORT = 3.0;
     private static final ConcurrentHashMap<Long, Coefficients> CACHE = new ConcurrentHashMap<>();
 
@@ -21,17 +21,24 @@ public final class PilLanczos {
     }
 
     /**
-     * Fixed-point weights for one axis.
+     * Fixed-point weights for one axis (shared, cached arrays: read them, never write them). Output
+     * i is {@code clip8((1 << (PRECISION_BITS - 1)) + sum over j < count[i] of in[first[i] + j] *
+     * weights[i * ksize + j])}; the device kernels of lessismore.kernels.CudaPerceptualHash upload
+     * these tables so that their integer sums are Pillow's.
      *
      * @param ksize  stride between output pixels in {@code weights}
      * @param first  first input index used by output i: first[i]
      * @param count  number of inputs used by output i: count[i]
      * @param weights weights[i * ksize + j] multiplies input first[i] + j
      */
-    record Coefficients(int ksize, int[] first, int[] count, int[] weights) {
+    public record Coefficients(int ksize, int[] first, int[] count, int[] weights) {
     }
 
-    static Coefficients coefficients(int inSize, int outSize) {
+    /**
+     * The (cached) weights of Pillow's LANCZOS resize of one axis from inSize to outSize pixels. Pillow
+     * skips an axis whose size does not change; these tables are for a changing axis.
+     */
+    public static Coefficients coefficients(int inSize, int outSize) {
         return CACHE.computeIfAbsent((long) inSize << 32 | outSize, k -> compute(inSize, outSize));
     }
 
