@@ -40,7 +40,8 @@ public final class KernelSelfTest {
      * @param seed         random seed (printed by the caller so a failure can be repeated)
      */
     public static List<Result> run(CudaContext ctx, long budgetMillis, long seed) {
-        List<Check> checks = List.of(KernelSelfTest::runtimeCheck, KernelSelfTest::perceptualHashCheck);
+        List<Check> checks = List.of(KernelSelfTest::runtimeCheck, KernelSelfTest::perceptualHashCheck,
+                KernelSelfTest::ntXentCheck);
         List<Result> out = new ArrayList<>();
         Random rnd = new Random(seed);
         long share = budgetMillis * 1_000_000L / checks.size();
@@ -55,6 +56,53 @@ public final class KernelSelfTest {
             out.add(r);
         }
         return out;
+    }
+
+    /**
+     * NT-Xent loss and gradient, every {@link CudaNtXent.Variant} on the same input, against
+     * {@link NtXent}: random B (1 to 400), D (1 to 200), τ (0.05 to 1), Gaussian z;
+     * |Δloss| ≤ 1e-5 · |loss| and max|Δdz| ≤ 1e-5 · max|dz|.
+     */
+    private static Result ntXentCheck(CudaContext ctx, Random rnd, long deadline) {
+        long t0 = System.nanoTime();
+        int cases = 0;
+        double worst = 0;
+        do {
+            int b = 1 + rnd.nextInt(400);
+            int d = 1 + rnd.nextInt(200);
+            float tau = 0.05f + 0.95f * rnd.nextFloat();
+            int rows = 2 * b;
+            float[] z = new float[rows * d];
+            for (int e = 0; e < z.length; e++) {
+                z[e] = (float) rnd.nextGaussian();
+            }
+            NtXent.Result want = NtXent.forwardBackward(z, rows, d, tau);
+            double maxAbs = 0;
+            for (float v : want.dz()) {
+                maxAbs = Math.max(maxAbs, Math.abs(v));
+            }
+            for (CudaNtXent.Variant v : CudaNtXent.Variant.values()) {
+                NtXent.Result got;
+                try (CudaNtXent gpu = new CudaNtXent(ctx, v)) {
+                    got = gpu.forwardBackward(z, rows, d, tau);
+                }
+                double lossErr = Math.abs(got.loss() - want.loss());
+                double dzErr = 0;
+                for (int e = 0; e < z.length; e++) {
+                    double diff = Math.abs((double) got.dz()[e] - want.dz()[e]);
+                    dzErr = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : Math.max(dzErr, diff);
+                }
+                String what = String.format(Locale.ROOT, "%s B=%d D=%d tau=%.3f", v, b, d, tau);
+                if (!(lossErr <= 1e-5 * Math.abs(want.loss())) || !(dzErr <= 1e-5 * maxAbs)) {
+                    return new Result("nt_xent", false, what + ": loss " + got.loss() + " vs " + want.loss()
+                            + ", max|Δdz| " + dzErr + " of max|dz| " + maxAbs, (System.nanoTime() - t0) / 1e6);
+                }
+                worst = Math.max(worst, maxAbs > 0 ? dzErr / maxAbs : 0);
+            }
+            cases++;
+        } while (System.nanoTime() < deadline);
+        return new Result("nt_xent", true, String.format(Locale.ROOT,
+                "%d cases x 3 variants, max|Δdz|/max|dz| %.1e (tolerance 1e-5)", cases, worst), (System.nanoTime() - t0) / 1e6);
     }
 
     /**

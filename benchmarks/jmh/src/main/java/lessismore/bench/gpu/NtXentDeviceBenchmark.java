@@ -1,6 +1,7 @@
 package lessismore.bench.gpu;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 import java.util.function.Consumer;
 import lessismore.cuda.CudaContext;
@@ -80,7 +81,7 @@ public final class NtXentDeviceBenchmark {
             double median = ms[RUNS / 2];
             double flop = 6.0 * rows * (double) rows * d;
             double floor = flop / (PEAK_TFLOPS * 1e12) * 1e3;
-            String rate = String.format("%.1f of %.0f TFLOP/s fp32 (6·N²·D FLOP)", flop / (median * 1e-3) / 1e12,
+            String rate = String.format(Locale.ROOT, "%.1f of %.0f TFLOP/s fp32 (6·N²·D FLOP)", flop / (median * 1e-3) / 1e12,
                     PEAK_TFLOPS);
             out.accept(new DeviceTiming("nt_xent fwd+bwd", "B=" + b + " D=" + d, precision, median, floor, rate, check));
         }
@@ -95,7 +96,7 @@ public final class NtXentDeviceBenchmark {
             double diff = Math.abs((double) dz[e] - want.dz()[e]);
             err = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : Math.max(err, diff);
         }
-        return String.format("|Δloss|/|loss| %.1e, max|Δdz|/max|dz| %.1e vs fp64 CPU", Math.abs(loss - want.loss())
+        return String.format(Locale.ROOT, "|Δloss|/|loss| %.1e, max|Δdz|/max|dz| %.1e vs fp64 CPU", Math.abs(loss - want.loss())
                 / Math.abs(want.loss()), err / max);
     }
 }
