@@ -6,7 +6,14 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/java/src/main/resources/lessismore/cuda}"
 build="$(mktemp -d)"
-trap 'rm -rf "$build"' EXIT
-cmake -S "$root/cmake" -B "$build" -DKERNEL_OUT="$out" >/dev/null
+# nvcc names internal-linkage symbols (anonymous namespaces, function-local __shared__ variables)
+# after a hash of the source's absolute path, so the sources are compiled from one fixed folder:
+# the binaries are then the same whichever checkout builds them.
+src=/tmp/lessismore-kernel-sources
+trap 'rm -rf "$build" "$src"' EXIT
+rm -rf "$src"
+mkdir -p "$src"
+cp -r "$root/cmake" "$root/cuda-kernels" "$root/native" "$src/"
+cmake -S "$src/cmake" -B "$build" -DKERNEL_OUT="$out" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 nvcc --version | tail -1 >"$out/nvcc-version.txt"
