@@ -7,8 +7,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 committed="$root/java/src/main/resources/lessismore/cuda"
-if ! command -v nvcc >/dev/null; then
-  echo "check-kernels: nvcc not found, committed kernels not checked"
+if ! command -v nvcc >/dev/null || ! command -v cmake >/dev/null; then
+  echo "check-kernels: nvcc or cmake not found, committed kernels not checked"
   exit 0
 fi
 want="$(cat "$committed/nvcc-version.txt")"

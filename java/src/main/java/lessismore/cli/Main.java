@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Makes CT pre-training datasets smaller and better by removing redundant slices, "
                 + "and pre-trains on them.",
         subcommands = {ReduceCommand.class, PretrainCommand.class, EmbedCommand.class, EvaluateCommand.class,
-            ExperimentCommand.class, ExportOnnxCommand.class,
+            ExperimentCommand.class, ExportOnnxCommand.class, DoctorCommand.class,
             DemoCommand.class, SynthCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -24,7 +24,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: reduce, pretrain, embed, evaluate, experiment, export-onnx, demo or synth");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: reduce, pretrain, embed, evaluate, experiment, export-onnx, doctor, demo or synth");
     }
 
     /** Runs the CLI with {@code args} on stdout/stderr and returns the exit code (no System.exit). */

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The one call to the GPU machine for issue #5 (prepare .device/ here first with prepare.sh):
+#   1. lessismore doctor --selftest          every kernel against its Java reference
+#   2. the GPU parity tests (JUnit tag "gpu") on the compiled test classes
+#   3. the device benchmarks (ours, CUDA events) and PyTorch's timing of the same work
+#   4. reduce --strategy hash end to end, --device cuda against --device cpu, DICOM in page cache
+#   5. the table, printed last: op, size, precision, ours, PyTorch, ratio, rate against the floor
+# Full logs go to $OUT (device tool) or ./device-out.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+out="${OUT:-$root/device-out}"
+mkdir -p "$out"
+tar -C /tmp -xJf .device/jre25.tar.xz
+J=/tmp/jre25/bin/java
+cp=".device/lessismore-benchmarks.jar:$(ls .device/lib/*.jar | tr '\n' ':')"
+jflags=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xlog:disable -Xmx16g)
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$out/gpu.txt"
+
+echo "== 1. doctor --selftest"
+"$J" "${jflags[@]}" -cp "$cp" lessismore.cli.Main doctor --selftest --device cuda 2>&1 | tee "$out/doctor.txt"
+
+echo "== 2. GPU parity tests"
+"$J" "${jflags[@]}" -jar .device/junit-console.jar execute --disable-banner --details=summary \
+  --class-path ".device/lessismore-tests.jar:$cp" --select-package lessismore --include-tag gpu \
+  --reports-dir "$out/junit" 2>&1 | tee "$out/parity.txt" | tail -25
+(cd "$out/junit" 2>/dev/null && tar -czf "$out/junit.tgz" . && cd .. && rm -rf "$out/junit")
+
+echo "== 3. device benchmarks: ours, then PyTorch"
+"$J" "${jflags[@]}" -cp "$cp" lessismore.bench.gpu.GpuBenchmarks >"$out/ours.jsonl" 2>"$out/ours.log"
+tail -3 "$out/ours.log"
+for py in benchmarks/gpu/*_pytorch.py; do
+  PYTHONUNBUFFERED=1 python3 "$py" >>"$out/pytorch.jsonl" 2>>"$out/pytorch.log" || echo "$py failed (see pytorch.log)"
+done
+
+echo "== 4. reduce --strategy hash end to end"
+data=/tmp/ct
+mkdir -p "$data/src"
+tar -C "$data/src" -xJf .device/ct.tar.xz
+# 100 copies of the two series (57 slices each copy): about 5,700 files, all in page cache.
+for k in $(seq -w 1 100); do mkdir -p "$data/in/c$k" && cp -r "$data/src/." "$data/in/c$k/"; done
+cat $(find "$data/in" -type f) >/dev/null
+for dev in cpu cuda; do
+  rm -rf "/tmp/red-$dev"
+  "$J" "${jflags[@]}" -cp "$cp" lessismore.cli.Main reduce "$data/in" -o "/tmp/red-$dev" --strategy hash \
+      --device "$dev" --threads 16 --no-report >"$out/reduce-$dev.txt" 2>&1
+  rc=$?
+  tail -4 "$out/reduce-$dev.txt"
+  cp "/tmp/red-$dev/summary.json" "$out/reduce-$dev.json" 2>/dev/null
+  echo "reduce --device $dev: exit $rc"
+done
+cmp <(cut -d, -f1-9 /tmp/red-cpu/manifest.csv) <(cut -d, -f1-9 /tmp/red-cuda/manifest.csv) \
+  && echo "manifests of cpu and cuda agree" | tee "$out/reduce-compare.txt" \
+  || echo "MANIFESTS DIFFER between cpu and cuda" | tee "$out/reduce-compare.txt"
+
+echo "== 5. table"
+python3 benchmarks/gpu/table.py "$out" | tee "$out/table.md"
