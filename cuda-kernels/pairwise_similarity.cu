@@ -495,6 +495,19 @@ extern "C" __global__ void __launch_bounds__(256, 2) pairwise_similarity_edges_b
     mma_tile(xb, n, ld, row0, col0, acc);
     const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, wm = warp / 4, wn = warp % 4;
     const int g = lane >> 2, t4 = lane & 3;
+    int hits = 0;
+#pragma unroll
+    for (int mt = 0; mt < 4; mt++)
+#pragma unroll
+        for (int nt = 0; nt < 4; nt++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                const int r = row0 + wm * 64 + mt * 16 + g + 8 * (e / 2);
+                const int c = col0 + wn * 32 + nt * 8 + 2 * t4 + (e % 2);
+                hits += (r < n && c < r && acc[mt][nt][e] >= lower && same_volume(volume, r, c)) ? 1 : 0;
+            }
+    if (hits == 0) return;
+    int p = atomicAdd(count, hits);  // one atomic per thread, then its candidates in slots p..
 #pragma unroll
     for (int mt = 0; mt < 4; mt++)
 #pragma unroll
@@ -504,11 +517,11 @@ extern "C" __global__ void __launch_bounds__(256, 2) pairwise_similarity_edges_b
                 const int r = row0 + wm * 64 + mt * 16 + g + 8 * (e / 2);
                 const int c = col0 + wn * 32 + nt * 8 + 2 * t4 + (e % 2);
                 if (r < n && c < r && acc[mt][nt][e] >= lower && same_volume(volume, r, c)) {
-                    int p = atomicAdd(count, 1);
                     if (p < capacity) {
                         crow[p] = r;
                         ccol[p] = c;
                     }
+                    p++;
                 }
             }
 }
