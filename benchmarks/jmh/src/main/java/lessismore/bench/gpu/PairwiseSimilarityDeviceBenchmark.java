@@ -50,8 +50,11 @@ public final class PairwiseSimilarityDeviceBenchmark {
         }
     }
 
-    /** CT-like unit rows (n, d), d a multiple of 32. */
-    static float[] walk(int n, int d, long seed) {
+    /**
+     * CT-like unit rows (n, d): volumes of 200 slices, each a random walk on the sphere (also the
+     * data of the CPU benchmark {@code lessismore.bench.PairwiseSimilarityBenchmark}).
+     */
+    public static float[] walk(int n, int d, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[n * d];
         double step = 0.33 / Math.sqrt(d);
