@@ -29,6 +29,7 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
     private final SignatureMethod<S> method;
     private final Rule rule;
     private final double threshold;
+    private final CandidatePairs pairs;
 
     /**
      * @param method    the signature and its comparison
@@ -36,6 +37,10 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
      * @param threshold distance (≤) or similarity (≥) at which a slice is redundant
      */
     public SignatureStrategy(SignatureMethod<S> method, Rule rule, double threshold) {
+        this(method, rule, threshold, null);
+    }
+
+    private SignatureStrategy(SignatureMethod<S> method, Rule rule, double threshold, CandidatePairs pairs) {
         if (Double.isNaN(threshold)) {
             throw new IllegalArgumentException("threshold is NaN");
         }
@@ -45,6 +50,22 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
         this.method = method;
         this.rule = rule;
         this.threshold = threshold;
+        this.pairs = pairs;
+    }
+
+    /**
+     * The same strategy, with the reference and global rules taking their candidate pairs from
+     * {@code finder} (a GPU) instead of scanning the kept set; the selection is the same. Ignored
+     * for the consecutive rule (already O(n)), for methods the finder does not support and inside
+     * a keep-fraction search (which reuses cached scores).
+     */
+    public SignatureStrategy<S> withCandidatePairs(CandidatePairs finder) {
+        return new SignatureStrategy<>(method, rule, threshold, finder);
+    }
+
+    /** The pair finder in use, or null for the plain scan. */
+    public CandidatePairs candidatePairs() {
+        return pairs != null && rule != Rule.CONSECUTIVE && pairs.supports(method) ? pairs : null;
     }
 
     @Override
@@ -82,6 +103,9 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
         List<S> sig = (List<S>) c.signatures();
         Selection s = Selection.empty(c.size());
         Scores scores = cache != null ? new CachedScores(cache) : (a, b) -> method.compare(sig.get(a), sig.get(b));
+        if (cache == null && candidatePairs() != null) {
+            return selectThroughPairs(c, sig, s);
+        }
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, c.threads()));
         try {
             if (rule == Rule.GLOBAL) {
@@ -99,6 +123,76 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
             }
         } finally {
             pool.shutdown();
+        }
+        return s;
+    }
+
+    /**
+     * The greedy rule over candidate pairs: ranks are the eligible slices in processing order
+     * (index order for the global rule, volume after volume for the reference rule, pairs only
+     * within a volume). A slice's reference is the earliest kept slice among its pairs that the
+     * threshold, applied exactly to {@code method.compare}, finds redundant: the kept set grows in
+     * rank order, so this is the first kept slice the plain scan would find.
+     */
+    private Selection selectThroughPairs(Candidates c, List<S> sig, Selection s) {
+        int[] order;
+        int[] groups = null;
+        if (rule == Rule.GLOBAL) {
+            order = IntStream.range(0, c.size()).filter(i -> c.eligible()[i]).toArray();
+        } else {
+            int[][] perVolume = new int[c.volumes()][];
+            for (int v = 0; v < c.volumes(); v++) {
+                perVolume[v] = c.eligibleOf(v);
+            }
+            order = java.util.Arrays.stream(perVolume).flatMapToInt(java.util.Arrays::stream).toArray();
+            groups = new int[order.length];
+            for (int v = 0, k = 0; v < perVolume.length; v++) {
+                for (int ignored : perVolume[v]) {
+                    groups[k++] = v;
+                }
+            }
+        }
+        List<S> ranked = new java.util.AbstractList<>() {
+            @Override
+            public S get(int k) {
+                return sig.get(order[k]);
+            }
+
+            @Override
+            public int size() {
+                return order.length;
+            }
+        };
+        CandidatePairs.Pairs p = pairs.find(ranked, groups, method, threshold);
+        boolean[] keptRank = new boolean[order.length];
+        int e = 0;
+        for (int k = 0; k < order.length; k++) {
+            int ci = order[k];
+            int ref = -1;
+            double refScore = 0;
+            for (; e < p.size() && p.later()[e] == k; e++) {
+                int j = p.earlier()[e];
+                if (j >= k || (e > 0 && p.later()[e - 1] == k && p.earlier()[e - 1] >= j)) {
+                    throw new IllegalStateException("candidate pairs out of order at pair " + e);
+                }
+                if (ref < 0 && keptRank[j]) {
+                    double sc = method.compare(sig.get(order[j]), sig.get(ci));
+                    if (redundant(sc, ci)) {
+                        ref = order[j];
+                        refScore = sc;
+                    }
+                }
+            }
+            if (e < p.size() && p.later()[e] < k) {
+                throw new IllegalStateException("candidate pairs out of order at pair " + e);
+            }
+            if (ref >= 0) {
+                s.reference()[ci] = ref;
+                s.score()[ci] = refScore;
+            } else {
+                s.kept()[ci] = true;
+                keptRank[k] = true;
+            }
         }
         return s;
     }
