@@ -99,16 +99,22 @@ enum class Epilogue { MAX_EARLIER, EDGES };
 // with tx, so both shared reads are float4 and the 16 threads sharing rows are one half-warp.
 __device__ __forceinline__ int own(int t, int q) { return (q < 4 ? 0 : 64) + t * 4 + (q & 3); }
 
+// MAX_EARLIER with active_count != NULL computes only rows with active_count[r] > active_cap
+// (the bf16 path's overflowed rows); blocks without such a row leave at once.
 template <Epilogue E>
 __device__ void tiled_f32(const float *__restrict__ x, int n, int ld, const int *__restrict__ volume,
-                          unsigned long long *keys, float tau, int *count, int *orow, int *ocol, float *oscore,
-                          int capacity) {
+                          unsigned long long *keys, const int *active_count, int active_cap, float tau, int *count,
+                          int *orow, int *ocol, float *oscore, int capacity) {
     __shared__ __align__(16) float As[2][BK32][PAD32];
     __shared__ __align__(16) float Bs[2][BK32][PAD32];
     int bi, bj;
     triangle_tile(blockIdx.x, bi, bj);
     const int row0 = bi * TILE, col0 = bj * TILE;
     if (tiles_disjoint(volume, n, row0, col0)) return;
+    if (E == Epilogue::MAX_EARLIER && active_count != nullptr) {
+        const int r = row0 + (int)(threadIdx.x % TILE);
+        if (!__syncthreads_or(r < n && active_count[r] > active_cap)) return;
+    }
 
     const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
     // Global -> shared: thread loads one float4 of a row for A and one for B per k step.
@@ -164,7 +170,7 @@ __device__ void tiled_f32(const float *__restrict__ x, int n, int ld, const int 
         for (int i = 0; i < 8; i++) {
             const int r = row0 + own(ty, i);
             unsigned long long best = 0;
-            if (r < n) {
+            if (r < n && (active_count == nullptr || active_count[r] > active_cap)) {
 #pragma unroll
                 for (int j = 0; j < 8; j++) {  // columns ascending, so '>' keeps the smallest j
                     const int c = col0 + own(tx, j);
@@ -323,8 +329,10 @@ extern "C" __global__ void __launch_bounds__(256) pairwise_similarity_max_earlie
 }
 
 extern "C" __global__ void __launch_bounds__(256, 2) pairwise_similarity_max_earlier_f32(
-    const float *x, int n, int ld, const int *volume, unsigned long long *keys) {
-    tiled_f32<Epilogue::MAX_EARLIER>(x, n, ld, volume, keys, 0.0f, nullptr, nullptr, nullptr, nullptr, 0);
+    const float *x, int n, int ld, const int *volume, unsigned long long *keys, const int *active_count,
+    int active_cap) {
+    tiled_f32<Epilogue::MAX_EARLIER>(x, n, ld, volume, keys, active_count, active_cap, 0.0f, nullptr, nullptr,
+                                     nullptr, nullptr, 0);
 }
 
 extern "C" __global__ void pairwise_similarity_keys_decode(const unsigned long long *keys, int n, float *max,
@@ -425,8 +433,8 @@ extern "C" __global__ void __launch_bounds__(256, 2) pairwise_similarity_max_ear
 }
 
 extern "C" __global__ void pairwise_similarity_max_earlier_recheck(
-    const float *x, int n, int ld, const int *volume, const int *count, const int *cand, int cap, float *max,
-    int *argmax) {
+    const float *x, int n, int ld, const int *count, const int *cand, int cap, const unsigned long long *keys,
+    float *max, int *argmax) {
     __shared__ unsigned long long best[4];  // one per warp
     const int i = blockIdx.x;
     if (i >= n) return;
@@ -439,12 +447,8 @@ extern "C" __global__ void pairwise_similarity_max_earlier_recheck(
             unsigned long long key = make_key(dot_chain(xi, x + (size_t)j * ld, ld), j);
             mine = key > mine ? key : mine;
         }
-    } else {  // overflow: scan the whole row in fp32
-        for (int j = threadIdx.x; j < i; j += blockDim.x) {
-            if (!same_volume(volume, i, j)) continue;
-            unsigned long long key = make_key(dot_chain(xi, x + (size_t)j * ld, ld), j);
-            mine = key > mine ? key : mine;
-        }
+    } else if (threadIdx.x == 0) {  // overflow: the restricted fp32 tiled pass scanned the row
+        mine = keys[i];
     }
 #pragma unroll
     for (int m = 16; m >= 1; m >>= 1) {
@@ -481,7 +485,7 @@ extern "C" __global__ void __launch_bounds__(256) pairwise_similarity_edges_simp
 extern "C" __global__ void __launch_bounds__(256, 2) pairwise_similarity_edges_f32(
     const float *x, int n, int ld, const int *volume, float tau, int *count, int *row, int *col, float *score,
     int capacity) {
-    tiled_f32<Epilogue::EDGES>(x, n, ld, volume, nullptr, tau, count, row, col, score, capacity);
+    tiled_f32<Epilogue::EDGES>(x, n, ld, volume, nullptr, nullptr, 0, tau, count, row, col, score, capacity);
 }
 
 extern "C" __global__ void __launch_bounds__(256, 2) pairwise_similarity_edges_bf16(

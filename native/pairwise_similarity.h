@@ -29,9 +29,12 @@ extern "C" {
 /* Simple: grid n blocks, block 256; block i scans j < i. keys as above. */
 __global__ void pairwise_similarity_max_earlier_simple(const float *x, int n, int ld, const int *volume,
                                                        unsigned long long *keys);
-/* Tiled fp32 (CUDA cores), lower-triangle tiles, same keys. */
+/* Tiled fp32 (CUDA cores), lower-triangle tiles, same keys. active_count (int, n) or NULL: when
+   given, only rows with active_count[i] > active_cap are computed (the bf16 path's overflowed
+   candidate lists); tiles without such a row cost one barrier. */
 __global__ void pairwise_similarity_max_earlier_f32(const float *x, int n, int ld, const int *volume,
-                                                    unsigned long long *keys);
+                                                    unsigned long long *keys, const int *active_count,
+                                                    int active_cap);
 /* Decodes keys (n) into max (float, n; -Infinity when none) and argmax (int, n; -1 when none).
    grid ceil(n / 256), block 256. */
 __global__ void pairwise_similarity_keys_decode(const unsigned long long *keys, int n, float *max, int *argmax);
@@ -47,15 +50,17 @@ __global__ void pairwise_similarity_max_earlier_bf16_init(const float *x, int n,
                                                           float margin, unsigned int *est, int *count);
 /* Tiled bf16 mma.sync pass: for each row keeps est = running max of bf16 cos over j < i and
    appends every j whose bf16 cos >= est - window (window = 2 margin) to cand (int, (n, cap));
-   count (int, n) counts appends beyond cap too (then the re-check scans the whole row). */
+   count (int, n) counts appends beyond cap too (such rows are then scanned by the fp32 tiled
+   kernel restricted to them). */
 __global__ void pairwise_similarity_max_earlier_bf16(const unsigned short *xb, int n, int ld, const int *volume,
                                                      float window, unsigned int *est, int *count, int *cand,
                                                      int cap);
-/* fp32 re-check: grid n blocks, block 128. Row i: fp32 cos of every listed candidate (or of every
-   j < i when count[i] > cap), exact max and argmax (ties: smallest j) into max/argmax (n). */
-__global__ void pairwise_similarity_max_earlier_recheck(const float *x, int n, int ld, const int *volume,
-                                                        const int *count, const int *cand, int cap, float *max,
-                                                        int *argmax);
+/* fp32 re-check: grid n blocks, block 128. Row i: fp32 cos of every listed candidate, exact max and
+   argmax (ties: smallest j) into max/argmax (n); a row whose list overflowed (count[i] > cap)
+   takes keys[i] instead, written by pairwise_similarity_max_earlier_f32 restricted to those rows. */
+__global__ void pairwise_similarity_max_earlier_recheck(const float *x, int n, int ld, const int *count,
+                                                        const int *cand, int cap, const unsigned long long *keys,
+                                                        float *max, int *argmax);
 
 /* ---- edges: pairs j < i with cos >= tau ------------------------------------------------------ */
 

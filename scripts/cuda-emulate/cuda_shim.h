@@ -38,6 +38,18 @@ std::barrier<> *block_bar;
 std::vector<std::unique_ptr<std::barrier<>>> warp_bar;
 unsigned long long xbuf[64][32];   // per-warp exchange buffers
 inline void __syncthreads() { block_bar->arrive_and_wait(); }
+std::atomic<int> or_votes[2];
+int or_phase;  // which of the two counters this round uses (flips every call)
+inline int __syncthreads_or(bool p) {
+    int ph = or_phase;
+    if (p) or_votes[ph].fetch_add(1);
+    block_bar->arrive_and_wait();
+    int r = or_votes[ph].load() != 0;
+    block_bar->arrive_and_wait();
+    if (threadIdx.x == 0) { or_votes[ph] = 0; or_phase ^= 1; }
+    block_bar->arrive_and_wait();
+    return r;
+}
 inline int lane_id() { return threadIdx.x % 32; }
 inline int warp_id() { return threadIdx.x / 32; }
 template <class T> T exchange(T v, int src) {

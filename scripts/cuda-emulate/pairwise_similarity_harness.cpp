@@ -53,24 +53,27 @@ static void checkMax(const Data &D, const std::vector<float> &mx, const std::vec
 static void decode(const std::vector<unsigned long long> &keys, std::vector<float> &mx, std::vector<int> &am, int n) {
     launch((n + 255) / 256, 1, 256, [&] { pairwise_similarity_keys_decode(keys.data(), n, mx.data(), am.data()); });
 }
-static void maxEarlierAll(const Data &D) {
+static void maxEarlierAll(const Data &D, int cap) {
     int n = D.n, ld = D.ld;
     std::vector<unsigned long long> keys(n, 0); std::vector<float> mx(n); std::vector<int> am(n);
     launch(n, 1, 256, [&] { pairwise_similarity_max_earlier_simple(D.x.data(), n, ld, volp(D), keys.data()); });
     decode(keys, mx, am, n); checkMax(D, mx, am, "max simple");
     std::fill(keys.begin(), keys.end(), 0ull);
-    launch(tri(n), 1, 256, [&] { pairwise_similarity_max_earlier_f32(D.x.data(), n, ld, volp(D), keys.data()); });
+    launch(tri(n), 1, 256, [&] { pairwise_similarity_max_earlier_f32(D.x.data(), n, ld, volp(D), keys.data(), nullptr, 0); });
     decode(keys, mx, am, n); checkMax(D, mx, am, "max f32");
-    std::vector<unsigned short> xb((size_t)n * ld); std::vector<unsigned> est(n); std::vector<int> cnt(n), cand((size_t)n * 32);
+    std::vector<unsigned short> xb((size_t)n * ld); std::vector<unsigned> est(n); std::vector<int> cnt(n), cand((size_t)n * cap);
     long long el = (long long)n * ld;
     launch((int)((el / 2 + 255) / 256), 1, 256, [&] { pairwise_similarity_to_bf16(D.x.data(), el, xb.data()); });
     float m = (float)margin(ld);
     launch((n + 255) / 256, 1, 256, [&] { pairwise_similarity_max_earlier_bf16_init(D.x.data(), n, ld, volp(D), m, est.data(), cnt.data()); });
-    launch(tri(n), 1, 256, [&] { pairwise_similarity_max_earlier_bf16(xb.data(), n, ld, volp(D), 2 * m, est.data(), cnt.data(), cand.data(), 32); });
-    int over = 0; long listed = 0; for (int i = 0; i < n; i++) { over += cnt[i] > 32; listed += cnt[i]; }
-    launch(n, 1, 128, [&] { pairwise_similarity_max_earlier_recheck(D.x.data(), n, ld, volp(D), cnt.data(), cand.data(), 32, mx.data(), am.data()); });
+    launch(tri(n), 1, 256, [&] { pairwise_similarity_max_earlier_bf16(xb.data(), n, ld, volp(D), 2 * m, est.data(), cnt.data(), cand.data(), cap); });
+    int over = 0; long listed = 0; for (int i = 0; i < n; i++) { over += cnt[i] > cap; listed += cnt[i]; }
+    std::fill(keys.begin(), keys.end(), 0ull);
+    launch(tri(n), 1, 256, [&] { pairwise_similarity_max_earlier_f32(D.x.data(), n, ld, volp(D), keys.data(), cnt.data(), cap); });
+    for (int i = 0; i < n; i++) CHECK(cnt[i] > cap || keys[i] == 0, "restricted f32 pass wrote row %d that did not overflow", i);
+    launch(n, 1, 128, [&] { pairwise_similarity_max_earlier_recheck(D.x.data(), n, ld, cnt.data(), cand.data(), cap, keys.data(), mx.data(), am.data()); });
     checkMax(D, mx, am, "max bf16");
-    printf("  max: bf16 lists %ld entries, %d rows overflowed\n", listed, over);
+    printf("  max: bf16 lists %ld entries, %d rows overflowed (cap %d)\n", listed, over, cap);
 }
 typedef std::set<std::tuple<int, int, float>> EdgeSet;
 static EdgeSet collect(int count, const std::vector<int> &r, const std::vector<int> &c, const std::vector<float> &s) {
@@ -134,8 +137,10 @@ int main(int argc, char **argv) {
     {
         printf("near duplicates\n");
         Data D = make(200, 48, false, 999, false);
-        maxEarlierAll(D);
+        maxEarlierAll(D, 32);
         edgesAll(D, 0.99f, 1 << 16);
+        Data R = make(300, 40, true, 5, false);
+        maxEarlierAll(R, 2);  // short lists: some rows overflow, some do not
     }
     struct Case { int n, d; bool vol, exact; } cases[] = {{1, 16, false, false}, {2, 7, false, false}, {130, 100, false, false},
         {300, 40, false, false}, {300, 40, true, false}, {260, 32, false, true}, {260, 32, true, true}};
@@ -143,7 +148,7 @@ int main(int argc, char **argv) {
     for (auto cs : cases) {
         printf("n=%d d=%d vol=%d exact=%d\n", cs.n, cs.d, cs.vol, cs.exact);
         Data D = make(cs.n, cs.d, cs.vol, cs.n * 7 + cs.d, cs.exact);
-        maxEarlierAll(D);
+        maxEarlierAll(D, 32);
         float tau = cs.exact ? 0.5f : 0.3f;
         edgesAll(D, tau, 1 << 16);
         edgesAll(D, tau, 5);  // overflow: counts must still be complete

@@ -42,7 +42,8 @@ import lessismore.kernels.PairwiseSimilarity.TopK;
  * cos >= tau - m is re-checked and kept iff its fp32 cos >= tau. Max: the true argmax j* has
  * bf16(j*) >= fp32(j*) - m >= fp32(b) - m >= bf16(b) - 2m for the bf16 argmax b, so every j with
  * bf16 cos within 2m of the running bf16 maximum is listed (at most {@value #CANDIDATES} per row;
- * a row whose list overflows is rescanned entirely in fp32) and the list is re-checked in fp32.
+ * rows whose list overflows are rescanned in fp32 by the tiled fp32 kernel restricted to them) and
+ * the list is re-checked in fp32.
  *
  * <p>Inputs are expected L2-normalised; the host-array methods measure the largest row norm and
  * widen the margin for it, the device-buffer methods take it as an argument.
@@ -172,7 +173,8 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
         String tiled = variant == Variant.TILED ? "_f32" : "_simple";
         return switch (op) {
             case "maxEarlier" -> bf16
-                    ? "pairwise_similarity_to_bf16 + max_earlier_bf16_init + max_earlier_bf16 (mma.sync) + max_earlier_recheck"
+                    ? "pairwise_similarity_to_bf16 + max_earlier_bf16_init + max_earlier_bf16 (mma.sync)"
+                            + " + max_earlier_f32 (overflowed rows only) + max_earlier_recheck"
                     : "pairwise_similarity_max_earlier" + tiled + " + keys_decode";
             case "edgesAtLeast" -> bf16
                     ? "pairwise_similarity_to_bf16 + edges_bf16 (mma.sync) + edges_recheck"
@@ -332,24 +334,31 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
             DeviceBuffer est = scratch("est", 4L * n);
             DeviceBuffer count = scratch("count", 4L * n);
             DeviceBuffer cand = scratch("cand", 4L * n * CANDIDATES);
+            DeviceBuffer keys = scratch("keys", 8L * n);
+            keys.slice(0, 8L * n).clearAsync(stream);
             toBf16(x, (long) n * ld, xb, stream);
             fn("pairwise_similarity_max_earlier_bf16_init").launch(blocks(n, 256), 1, 1, 256, 1, 1, 0, stream,
                     new KernelArgs().ptr(x).i32(n).i32(ld).ptr(addr(volume)).f32(up(m)).ptr(est).ptr(count));
             fn("pairwise_similarity_max_earlier_bf16").launch(triangle(n), 1, 1, 256, 1, 1, 0, stream,
                     new KernelArgs().ptr(xb).i32(n).i32(ld).ptr(addr(volume)).f32(up(2 * m)).ptr(est).ptr(count)
                             .ptr(cand).i32(CANDIDATES));
+            // Rows whose list overflowed: exact fp32 max by the tiled kernel restricted to them
+            // (tiles without such a row leave at once).
+            fn("pairwise_similarity_max_earlier_f32").launch(triangle(n), 1, 1, 256, 1, 1, 0, stream,
+                    new KernelArgs().ptr(x).i32(n).i32(ld).ptr(addr(volume)).ptr(keys).ptr(count).i32(CANDIDATES));
             fn("pairwise_similarity_max_earlier_recheck").launch(n, 1, 1, 128, 1, 1, 0, stream,
-                    new KernelArgs().ptr(x).i32(n).i32(ld).ptr(addr(volume)).ptr(count).ptr(cand).i32(CANDIDATES)
+                    new KernelArgs().ptr(x).i32(n).i32(ld).ptr(count).ptr(cand).i32(CANDIDATES).ptr(keys)
                             .ptr(max).ptr(argmax));
             return;
         }
         DeviceBuffer keys = scratch("keys", 8L * n);
         keys.slice(0, 8L * n).clearAsync(stream);
-        KernelArgs args = new KernelArgs().ptr(x).i32(n).i32(ld).ptr(addr(volume)).ptr(keys);
         if (variant == Variant.TILED) {
-            fn("pairwise_similarity_max_earlier_f32").launch(triangle(n), 1, 1, 256, 1, 1, 0, stream, args);
+            fn("pairwise_similarity_max_earlier_f32").launch(triangle(n), 1, 1, 256, 1, 1, 0, stream,
+                    new KernelArgs().ptr(x).i32(n).i32(ld).ptr(addr(volume)).ptr(keys).ptr(0L).i32(0));
         } else {
-            fn("pairwise_similarity_max_earlier_simple").launch(n, 1, 1, 256, 1, 1, 0, stream, args);
+            fn("pairwise_similarity_max_earlier_simple").launch(n, 1, 1, 256, 1, 1, 0, stream,
+                    new KernelArgs().ptr(x).i32(n).i32(ld).ptr(addr(volume)).ptr(keys));
         }
         fn("pairwise_similarity_keys_decode").launch(blocks(n, 256), 1, 1, 256, 1, 1, 0, stream,
                 new KernelArgs().ptr(keys).i32(n).ptr(max).ptr(argmax));
