@@ -251,7 +251,7 @@ class CudaPairwiseSimilarityTest {
     }
 
     /**
-     * Hundreds of near-identical rows: the bf16 candidate lists overflow (full fp32 rescan of
+     * Hundreds of near-identical rows: the bf16 candidate lists overflow (the restricted fp32 rescan of
      * those rows) and the edge count exceeds the first buffer (a second run with room for all).
      */
     @Test
@@ -281,6 +281,15 @@ class CudaPairwiseSimilarityTest {
         assertSame(e, tiled.edgesAtLeast(x, n, d, tau, null, Precision.FP32), "fp32 edges rerun");
         assertSame(e, tiled.edgesAtLeast(x, n, d, tau, null, Precision.BF16), "bf16 edges rerun");
         assertSame(e, simple.edgesAtLeast(x, n, d, tau, null, Precision.FP32), "simple edges rerun");
+
+        // Mixed: every third row a near copy of one base (those lists overflow), the rest random.
+        int m = 900;
+        float[] y = PairwiseSimilarityTest.embeddings(m, d, 3);
+        for (int i = 0; i < m; i += 3) {
+            System.arraycopy(x, (i % n) * d, y, i * d, d);
+        }
+        float[] cy = chainMatrix(y, m, d);
+        assertSame(emulatedMax(cy, m, null), tiled.maxEarlier(y, m, d, null, Precision.BF16), "bf16 mixed overflow");
     }
 
     @Test
