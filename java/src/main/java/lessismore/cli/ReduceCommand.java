@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import lessismore.cuda.Backend;
 import lessismore.io.SkippedFileException;
 import lessismore.output.Json;
 import lessismore.preprocess.Preprocessing;
@@ -156,6 +157,9 @@ final class ReduceCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace --out if it holds a previous lessismore output.")
     boolean overwrite;
 
+    @CommandLine.Mixin
+    DeviceOptions deviceOptions;
+
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
@@ -194,11 +198,12 @@ final class ReduceCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1");
         }
         Report report = json ? Report.JSON : quiet ? Report.NONE : Report.TABLE;
-        Reducer.Options options = new Reducer.Options(input, out, s, order, export, overwrite, t)
-                .withPreprocessing(preprocessing(), size)
-                .withTargets(keepFraction, filter)
-                .withReport(this.report);
-        try {
+        try (Backend backend = deviceOptions.backend(spec.commandLine())) {
+            Reducer.Options options = new Reducer.Options(input, out, s, order, export, overwrite, t)
+                    .withPreprocessing(preprocessing(), size)
+                    .withTargets(keepFraction, filter)
+                    .withReport(this.report)
+                    .withBackend(backend);
             return runReducer(spec, options, !quiet, report);
         } finally {
             if (s.method() instanceof AutoCloseable c) {
@@ -352,6 +357,8 @@ final class ReduceCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "%d slices in %.2f s (%s slices/s)%n", slices,
                 ((Number) timings.get("total_s")).doubleValue(), timings.get("slices_per_s"));
+        out.println("device:   " + p.get("device") + (p.get("on_device") instanceof List<?> l && !l.isEmpty()
+                ? "; on the GPU: " + String.join(", ", (List<String>) l) : ""));
         out.println("manifest: " + r.outputDir().resolve("manifest.csv"));
         out.println("summary:  " + r.outputDir().resolve("summary.json"));
         if (java.nio.file.Files.exists(r.outputDir().resolve("report.html"))) {

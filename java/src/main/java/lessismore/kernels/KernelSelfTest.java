@@ -1,7 +1,9 @@
 package lessismore.kernels;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import lessismore.cuda.CudaContext;
@@ -40,18 +42,22 @@ public final class KernelSelfTest {
      * @param seed         random seed (printed by the caller so a failure can be repeated)
      */
     public static List<Result> run(CudaContext ctx, long budgetMillis, long seed) {
-        List<Check> checks = List.of(KernelSelfTest::runtimeCheck, KernelSelfTest::perceptualHashCheck,
-                KernelSelfTest::ntXentCheck);
+        // Family name (for a check that throws) and its check, in the order doctor prints them.
+        Map<String, Check> checks = new LinkedHashMap<>();
+        checks.put("runtime_check", KernelSelfTest::runtimeCheck);
+        checks.put("pairwise_similarity", PairwiseSimilaritySelfTest::run);
+        checks.put("perceptual_hash", KernelSelfTest::perceptualHashCheck);
+        checks.put("nt_xent", KernelSelfTest::ntXentCheck);
         List<Result> out = new ArrayList<>();
         Random rnd = new Random(seed);
         long share = budgetMillis * 1_000_000L / checks.size();
-        for (Check c : checks) {
+        for (Map.Entry<String, Check> c : checks.entrySet()) {
             long start = System.nanoTime();
             Result r;
             try {
-                r = c.run(ctx, rnd, start + share);
+                r = c.getValue().run(ctx, rnd, start + share);
             } catch (RuntimeException e) {
-                r = new Result(c.getClass().getSimpleName(), false, e.toString(), 0);
+                r = new Result(c.getKey(), false, e.toString(), (System.nanoTime() - start) / 1e6);
             }
             out.add(r);
         }

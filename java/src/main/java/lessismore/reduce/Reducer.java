@@ -21,11 +21,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import lessismore.Version;
+import lessismore.cuda.Backend;
 import lessismore.io.InputFile;
 import lessismore.io.InputScanner;
 import lessismore.io.SkipReason;
 import lessismore.io.SkippedFileException;
 import lessismore.io.images.ImageFolderGrouping;
+import lessismore.kernels.CudaCandidatePairs;
+import lessismore.kernels.CudaHashSigner;
 import lessismore.output.Csv;
 import lessismore.output.Json;
 import lessismore.output.OutputDirectory;
@@ -39,6 +42,7 @@ import lessismore.select.SelectionStrategy;
 import lessismore.select.SignatureStrategy;
 import lessismore.select.ThresholdSearch;
 import lessismore.signature.DHash;
+import lessismore.signature.HashMethod;
 import lessismore.signature.SignatureMethod;
 import lessismore.signature.Signer;
 
@@ -65,40 +69,50 @@ public final class Reducer {
      * @param preprocessing  how slices become 8-bit images (default: the published min-max)
      * @param exportSize     side of the square PNG export in pixels (Pillow-exact LANCZOS), 0 for native size
      * @param report         write report.html and report.json
+     * @param backend        where hashes and candidate pairs are computed (the caller owns and closes it)
      */
     public record Options(Path input, Path output, SelectionStrategy strategy, Double keepFraction,
                           InformationFilter minInformation, VolumeGrouper.Order order, Export export,
                           boolean overwrite, int threads, Progress progress, Preprocessing preprocessing,
-                          int exportSize, boolean report) {
-        /** Options with the published preprocessing, exports at native size, no report, no progress. */
+                          int exportSize, boolean report, Backend backend) {
+        /** Options with the published preprocessing, exports at native size, no report, no progress, on the CPU. */
         public Options(Path input, Path output, SelectionStrategy strategy, VolumeGrouper.Order order,
                        Export export, boolean overwrite, int threads) {
             this(input, output, strategy, null, null, order, export, overwrite, threads, Progress.NONE,
-                    new Preprocessing.PublishedMinMax(), 0, false);
+                    new Preprocessing.PublishedMinMax(), 0, false, new Backend.Cpu("default"));
         }
 
         /** The same options reporting to {@code p}. */
         public Options withProgress(Progress p) {
             return new Options(input, output, strategy, keepFraction, minInformation, order, export, overwrite,
-                    threads, p, preprocessing, exportSize, report);
+                    threads, p, preprocessing, exportSize, report, backend);
         }
 
         /** The same options with another preprocessing and PNG export size (0: native). */
         public Options withPreprocessing(Preprocessing pre, int size) {
             return new Options(input, output, strategy, keepFraction, minInformation, order, export, overwrite,
-                    threads, progress, pre, size, report);
+                    threads, progress, pre, size, report, backend);
         }
 
         /** The same options with a keep-fraction target (or null) and an information filter (or null). */
         public Options withTargets(Double fraction, InformationFilter filter) {
             return new Options(input, output, strategy, fraction, filter, order, export, overwrite,
-                    threads, progress, preprocessing, exportSize, report);
+                    threads, progress, preprocessing, exportSize, report, backend);
         }
 
         /** The same options with the report on or off. */
         public Options withReport(boolean on) {
             return new Options(input, output, strategy, keepFraction, minInformation, order, export, overwrite,
-                    threads, progress, preprocessing, exportSize, on);
+                    threads, progress, preprocessing, exportSize, on, backend);
+        }
+
+        /**
+         * The same options computing on {@code b}: on a GPU, perceptual hashes (dHash, aHash, pHash)
+         * and the candidate pairs of the global rule come from the device, with the same results.
+         */
+        public Options withBackend(Backend b) {
+            return new Options(input, output, strategy, keepFraction, minInformation, order, export, overwrite,
+                    threads, progress, preprocessing, exportSize, report, b);
         }
     }
 
@@ -239,7 +253,8 @@ public final class Reducer {
         runWorkers(() -> {
             SliceDecoder decoder = new SliceDecoder(o.preprocessing());
             SignatureMethod<?> method = o.strategy().method();
-            try (Signer<?> signer = method == null ? null : method.newSigner()) {
+            try (Signer<?> signer = method == null ? null : gpuHashing() ? new CudaHashSigner(
+                    o.backend().context(), (HashMethod) method) : method.newSigner()) {
                 for (int i; (i = next.getAndIncrement()) < total; ) {
                     perFile.set(i, decodeFile(decoder, signer, files.get(i)));
                     o.progress().update("read", done.incrementAndGet(), total);
@@ -319,7 +334,7 @@ public final class Reducer {
      */
     private void sign(SliceDecoder decoder, Signer<?> signer, SliceRecord r) {
         SignatureMethod<?> method = o.strategy().method();
-        boolean fastHash = method != null && DHASH_8.equals(method.name());
+        boolean fastHash = method != null && DHASH_8.equals(method.name()) && !gpuHashing();
         if (fastHash) {
             long h = decoder.dhash64();
             r.signature = new long[] {h};
@@ -347,6 +362,28 @@ public final class Reducer {
         if (!fastHash && method != null) {
             signInto(method, signer, decoder.gray(), w, h, r);
         }
+    }
+
+    /** Whether the strategy's perceptual hash is computed on the GPU backend. */
+    private boolean gpuHashing() {
+        return o.backend() != null && o.backend().context() != null
+                && o.strategy().method() instanceof HashMethod h && CudaHashSigner.supports(h);
+    }
+
+    /**
+     * The strategy to select with: on a GPU, the global rule takes its candidate pairs from the
+     * device (all pairs across the dataset are what a CPU cannot afford at scale); the reference
+     * rule's per-volume scans and the consecutive rule stay on the CPU, where they are cheap.
+     */
+    private SelectionStrategy selectionStrategy() {
+        if (o.backend() != null && o.backend().context() != null && o.strategy() instanceof SignatureStrategy<?> ss
+                && ss.rule() == lessismore.select.Rule.GLOBAL) {
+            SignatureStrategy<?> gpu = ss.withCandidatePairs(new CudaCandidatePairs(o.backend().context()));
+            if (gpu.candidatePairs() != null) {
+                return gpu;
+            }
+        }
+        return o.strategy();
     }
 
     @SuppressWarnings("unchecked")
@@ -450,7 +487,7 @@ public final class Reducer {
             s = found.selection();
             threshold = found.threshold();
         } else {
-            s = o.strategy().select(c);
+            s = selectionStrategy().select(c);
             if (o.strategy() instanceof SignatureStrategy<?> ss) {
                 threshold = ss.threshold();
             }
@@ -653,6 +690,17 @@ public final class Reducer {
         p.put("order", o.order().name().toLowerCase(Locale.ROOT));
         p.put("export", o.export().name().toLowerCase(Locale.ROOT));
         p.put("threads", o.threads());
+        p.put("device", o.backend() == null ? "cpu" : o.backend().describe());
+        if (o.backend() != null && o.backend().context() != null) {
+            List<String> onGpu = new ArrayList<>();
+            if (gpuHashing()) {
+                onGpu.add("hashing");
+            }
+            if (o.keepFraction() == null && selectionStrategy() != o.strategy()) {
+                onGpu.add("candidate pairs (global rule)");
+            }
+            p.put("on_device", onGpu);
+        }
         s.put("parameters", p);
         Map<String, Object> totals = new LinkedHashMap<>();
         totals.put("files", files.size());
