@@ -5,17 +5,21 @@
 #   3. the device benchmarks (ours, CUDA events) and PyTorch's timing of the same work
 #   4. reduce --strategy hash end to end, --device cuda against --device cpu, DICOM in page cache
 #   5. the table, printed last: op, size, precision, ours, PyTorch, ratio, rate against the floor
-# Full logs go to $OUT (device tool) or ./device-out.
+# Everything is written to a scratch folder; at the end $OUT (device tool; else ./device-out) gets
+# the table, the doctor and parity summaries, both timing files and all logs as one logs.tgz (the
+# device tool brings back at most 8 files).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-out="${OUT:-$root/device-out}"
-mkdir -p "$out"
+final="${OUT:-$root/device-out}"
+out=/tmp/device-check
+rm -rf "$out"
+mkdir -p "$out" "$final"
 tar -C /tmp -xJf .device/jre25.tar.xz
 J=/tmp/jre25/bin/java
 cp=".device/lessismore-benchmarks.jar:$(ls .device/lib/*.jar | tr '\n' ':')"
 jflags=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xlog:disable -Xmx16g)
-nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$out/gpu.txt"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader 2>&1 | tee "$out/gpu.txt"
 
 echo "== 1. doctor --selftest"
 "$J" "${jflags[@]}" -cp "$cp" lessismore.cli.Main doctor --selftest --device cuda 2>&1 | tee "$out/doctor.txt"
@@ -24,7 +28,6 @@ echo "== 2. GPU parity tests"
 "$J" "${jflags[@]}" -jar .device/junit-console.jar execute --disable-banner --details=summary \
   --class-path ".device/lessismore-tests.jar:$cp" --select-package lessismore --include-tag gpu \
   --reports-dir "$out/junit" 2>&1 | tee "$out/parity.txt" | tail -25
-(cd "$out/junit" 2>/dev/null && tar -czf "$out/junit.tgz" . && cd .. && rm -rf "$out/junit")
 
 echo "== 3. device benchmarks: ours, then PyTorch"
 "$J" "${jflags[@]}" -cp "$cp" lessismore.bench.gpu.GpuBenchmarks >"$out/ours.jsonl" 2>"$out/ours.log"
@@ -40,18 +43,25 @@ tar -C "$data/src" -xJf .device/ct.tar.xz
 # 100 copies of the two series (57 slices each copy): about 5,700 files, all in page cache.
 for k in $(seq -w 1 100); do mkdir -p "$data/in/c$k" && cp -r "$data/src/." "$data/in/c$k/"; done
 cat $(find "$data/in" -type f) >/dev/null
-for dev in cpu cuda; do
-  rm -rf "/tmp/red-$dev"
-  "$J" "${jflags[@]}" -cp "$cp" lessismore.cli.Main reduce "$data/in" -o "/tmp/red-$dev" --strategy hash \
-      --device "$dev" --threads 16 --no-report >"$out/reduce-$dev.txt" 2>&1
-  rc=$?
-  tail -4 "$out/reduce-$dev.txt"
-  cp "/tmp/red-$dev/summary.json" "$out/reduce-$dev.json" 2>/dev/null
-  echo "reduce --device $dev: exit $rc"
+# The published rule per volume, then the global rule (whose candidate pairs come from the GPU).
+for rule in reference global; do
+  for dev in cpu cuda; do
+    rm -rf "/tmp/red-$rule-$dev"
+    "$J" "${jflags[@]}" -cp "$cp" lessismore.cli.Main reduce "$data/in" -o "/tmp/red-$rule-$dev" --strategy hash \
+        --rule "$rule" --device "$dev" --threads 16 --no-report >"$out/reduce-$rule-$dev.txt" 2>&1
+    rc=$?
+    tail -4 "$out/reduce-$rule-$dev.txt"
+    cp "/tmp/red-$rule-$dev/summary.json" "$out/reduce-$rule-$dev.json" 2>/dev/null
+    echo "reduce --rule $rule --device $dev: exit $rc"
+  done
+  if cmp -s "/tmp/red-$rule-cpu/manifest.csv" "/tmp/red-$rule-cuda/manifest.csv"; then
+    echo "--rule $rule: the manifests of --device cpu and --device cuda are identical" | tee -a "$out/reduce-compare.txt"
+  else
+    echo "--rule $rule: MANIFESTS DIFFER between --device cpu and --device cuda" | tee -a "$out/reduce-compare.txt"
+  fi
 done
-cmp <(cut -d, -f1-9 /tmp/red-cpu/manifest.csv) <(cut -d, -f1-9 /tmp/red-cuda/manifest.csv) \
-  && echo "manifests of cpu and cuda agree" | tee "$out/reduce-compare.txt" \
-  || echo "MANIFESTS DIFFER between cpu and cuda" | tee "$out/reduce-compare.txt"
 
 echo "== 5. table"
 python3 benchmarks/gpu/table.py "$out" | tee "$out/table.md"
+tar -C "$out" -czf "$final/logs.tgz" .
+cp "$out/table.md" "$out/doctor.txt" "$out/parity.txt" "$out/ours.jsonl" "$out/pytorch.jsonl" "$final/" 2>/dev/null

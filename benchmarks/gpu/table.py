@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the GPU benchmark table of issue #5 from one device-check.sh run.
 
-Usage: table.py OUT_DIR   (reads ours.jsonl, pytorch.jsonl, reduce-cpu.json, reduce-cuda.json)
+Usage: table.py OUT_DIR   (reads ours.jsonl, pytorch.jsonl, reduce-RULE-DEVICE.json, reduce-compare.txt)
 Rows join ours and PyTorch's timings on (op, size, precision). "x PyTorch" = PyTorch ms / our ms
 (above 1: we are faster); "of floor" = floor ms / our ms (the share of the roofline reached).
 Standard library only: it runs on the GPU machine and here.
@@ -41,15 +41,17 @@ def main(out):
     unmatched = sorted(set(torch) - {(r["op"], r["size"], r["precision"]) for r in ours})
     for op, size, prec in unmatched:
         print(f"| {op} | {size} | {prec} | — | {fmt(torch[(op, size, prec)])} | — | — | | no timing of ours |")
-    for dev in ("cpu", "cuda"):
-        p = os.path.join(out, f"reduce-{dev}.json")
-        if os.path.exists(p):
-            with open(p) as f:
-                s = json.load(f)
-            t = s.get("timings", {})
-            n = s.get("totals", {}).get("slices")
-            print(f"| reduce --strategy hash --device {dev} | {n} slices | end to end | {fmt(1000 * t.get('total_s', 0))} "
-                  f"| — | — | — | {t.get('slices_per_s')} slices/s | kept {s.get('totals', {}).get('kept')} |")
+    for rule in ("reference", "global"):
+        for dev in ("cpu", "cuda"):
+            p = os.path.join(out, f"reduce-{rule}-{dev}.json")
+            if os.path.exists(p):
+                with open(p) as f:
+                    s = json.load(f)
+                t = s.get("timings", {})
+                n = s.get("totals", {}).get("slices")
+                print(f"| reduce --strategy hash --rule {rule} --device {dev} | {n} slices | end to end "
+                      f"| {fmt(1000 * t.get('total_s', 0))} | — | — | — | {t.get('slices_per_s')} slices/s "
+                      f"| kept {s.get('totals', {}).get('kept')} |")
     p = os.path.join(out, "reduce-compare.txt")
     if os.path.exists(p):
         print("\n" + open(p).read().strip())
