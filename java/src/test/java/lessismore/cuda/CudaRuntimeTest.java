@@ -9,9 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,25 +16,9 @@ import org.junit.jupiter.api.Test;
  * with every argument kind, error reporting, and no leaks over 10,000 launches. Skips (saying why)
  * where no GPU answers.
  */
-@Tag("gpu")
-class CudaRuntimeTest {
-    private static CudaContext ctx;
+class CudaRuntimeTest extends GpuTest {
 
-    /** Each test skips on its own, so reports count them as skipped rather than not run. */
-    @BeforeEach
-    void needsGpu() {
-        assumeTrue(Cuda.available(), () -> "no GPU: " + Cuda.unavailableReason());
-        if (ctx == null) {
-            ctx = CudaContext.open(0);
-        }
-    }
 
-    @AfterAll
-    static void close() {
-        if (ctx != null) {
-            ctx.close();
-        }
-    }
 
     @Test
     void deviceIsDescribed() {

@@ -4,20 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import lessismore.cuda.Cuda;
-import lessismore.cuda.CudaContext;
+import lessismore.cuda.GpuTest;
 import lessismore.cuda.CudaStream;
 import lessismore.cuda.DeviceBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,27 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the 16-wide padding or of the 128-column gradient chunk, D = 2048 (the limit), several column
  * splits, τ from 0.07 to 1. Skips visibly without a GPU.
  */
-@Tag("gpu")
-class CudaNtXentTest {
+class CudaNtXentTest extends GpuTest {
     private static final double TOLERANCE = 1e-5;
     private static final Map<String, NtXent.Result> REFERENCE = new ConcurrentHashMap<>();
-    private static CudaContext ctx;
 
-    /** Each test skips on its own, so reports count them as skipped rather than not run. */
-    @BeforeEach
-    void needsGpu() {
-        assumeTrue(Cuda.available(), () -> "no GPU: " + Cuda.unavailableReason());
-        if (ctx == null) {
-            ctx = CudaContext.open(0);
-        }
-    }
 
-    @AfterAll
-    static void close() {
-        if (ctx != null) {
-            ctx.close();
-        }
-    }
 
     static List<Arguments> sizes() {
         int[][] bd = {{1, 3}, {3, 5}, {65, 128}, {130, 33}, {150, 136}, {129, 260}, {1000, 128}, {37, 2048}, {2048, 128}};

@@ -3,14 +3,12 @@ package lessismore.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import lessismore.cuda.Cuda;
-import lessismore.cuda.CudaContext;
+import lessismore.cuda.GpuTest;
 import lessismore.kernels.CudaPairwiseSimilarity.Precision;
 import lessismore.kernels.CudaPairwiseSimilarity.Variant;
 import lessismore.kernels.PairwiseSimilarity.Edges;
@@ -18,7 +16,6 @@ import lessismore.kernels.PairwiseSimilarity.MaxEarlier;
 import lessismore.kernels.PairwiseSimilarity.TopK;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,30 +25,28 @@ import org.junit.jupiter.api.Test;
  * double-precision reference {@link PairwiseSimilarity} within the documented tolerance. Sizes
  * include 1, 2 and non-multiples of the 128-row tile. Skips (saying why) without a GPU.
  */
-@Tag("gpu")
-class CudaPairwiseSimilarityTest {
-    private static CudaContext ctx;
+class CudaPairwiseSimilarityTest extends GpuTest {
     private static CudaPairwiseSimilarity simple;
     private static CudaPairwiseSimilarity tiled;
 
     private static final int[][] SIZES = {{1, 16}, {2, 7}, {127, 32}, {129, 100}, {300, 64}, {777, 33}};
 
+    /** Runs after {@link GpuTest}'s check, so a context is open. */
     @BeforeEach
-    void needsGpu() {
-        assumeTrue(Cuda.available(), () -> "no GPU: " + Cuda.unavailableReason());
-        if (ctx == null) {
-            ctx = CudaContext.open(0);
+    void openVariants() {
+        if (simple == null) {
             simple = new CudaPairwiseSimilarity(ctx, Variant.SIMPLE);
             tiled = new CudaPairwiseSimilarity(ctx);
         }
     }
 
     @AfterAll
-    static void close() {
-        if (ctx != null) {
+    static void closeVariants() {
+        if (simple != null) {
             simple.close();
             tiled.close();
-            ctx.close();
+            simple = null;
+            tiled = null;
         }
     }
 

@@ -3,23 +3,18 @@ package lessismore.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Random;
-import lessismore.cuda.Cuda;
-import lessismore.cuda.CudaContext;
+import lessismore.cuda.GpuTest;
 import lessismore.cuda.CudaStream;
 import lessismore.cuda.DeviceBuffer;
 import lessismore.kernels.CudaPerceptualHash.Variant;
 import lessismore.kernels.PerceptualHash.Kind;
 import lessismore.preprocess.Preprocessing;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,26 +25,11 @@ import org.junit.jupiter.api.Test;
  * preprocessings, the device-resident entry (also at an unaligned address) and buffer reuse across
  * growing and shrinking batches. Skips, saying why, without a GPU.
  */
-@Tag("gpu")
-class CudaPerceptualHashTest {
+class CudaPerceptualHashTest extends GpuTest {
     private static final long SEED = new Random().nextLong();
     private static final int[][] SIZES = {{512, 512}, {511, 509}, {1000, 300}, {260, 132}, {64, 64}, {9, 8}, {40, 7}};
-    private static CudaContext ctx;
 
-    @BeforeEach
-    void needsGpu() {
-        assumeTrue(Cuda.available(), () -> "no GPU: " + Cuda.unavailableReason());
-        if (ctx == null) {
-            ctx = CudaContext.open(0);
-        }
-    }
 
-    @AfterAll
-    static void close() {
-        if (ctx != null) {
-            ctx.close();
-        }
-    }
 
     /** count images: random bytes, random with flat rectangles, a constant one, a smooth ramp. */
     private static byte[] batch(Random rnd, int count, int w, int h) {

@@ -2,22 +2,19 @@ package lessismore.reduce;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import lessismore.cuda.Backend;
-import lessismore.cuda.Cuda;
+import lessismore.cuda.GpuTest;
 import lessismore.select.Rule;
 import lessismore.select.SelectionStrategy;
 import lessismore.select.SignatureStrategy;
 import lessismore.signature.EmbeddingMethod;
 import lessismore.signature.HashMethod;
 import lessismore.synth.PhantomGenerator;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,15 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * pairs (hashes and embeddings). Runs on a generated phantom study, so it needs no shared data on
  * the GPU machine; skips (saying why) where no GPU answers.
  */
-@Tag("gpu")
-class ReduceOnGpuTest {
+class ReduceOnGpuTest extends GpuTest {
     @TempDir
     Path tmp;
-
-    @BeforeEach
-    void needsGpu() {
-        assumeTrue(Cuda.available(), () -> "no GPU: " + Cuda.unavailableReason());
-    }
 
     private String manifest(Path study, SelectionStrategy s, Backend b, String name) throws Exception {
         Reducer.Options o = new Reducer.Options(study, tmp.resolve(name), s, VolumeGrouper.Order.ANATOMICAL,
