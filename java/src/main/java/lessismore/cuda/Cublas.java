@@ -5,8 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
@@ -17,13 +15,11 @@ import java.util.List;
  * {@link CudaContext} and stream, and the calls the engine uses. Matrices are column-major, as
  * cuBLAS defines them; a row-major (m × n) matrix is the column-major (n × m) one.
  */
-public final class Cublas implements CudaContext.Resource {
+public final class Cublas extends NativeResource {
     private static final List<String> SONAMES = List.of("libcublas.so.13", "libcublas.so.12", "libcublas.so");
     private static volatile Library library;
 
-    private final CudaContext context;
     private final MemorySegment handle;
-    private boolean closed;
 
     /** The bound functions of the loaded library. */
     private record Library(NativeLibraries.Loaded loaded, MethodHandle create, MethodHandle destroy,
@@ -31,21 +27,19 @@ public final class Cublas implements CudaContext.Resource {
         static Library load() {
             NativeLibraries.Loaded l = NativeLibraries.load(SONAMES);
             SymbolLookup s = l.symbols();
-            MethodHandle statusName = Linker.nativeLinker().downcallHandle(
-                    s.find("cublasGetStatusName").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
-            return new Library(l, Driver.handle(s, "cublasCreate_v2", ADDRESS),
-                    Driver.handle(s, "cublasDestroy_v2", ADDRESS),
-                    Driver.handle(s, "cublasSetStream_v2", ADDRESS, ADDRESS),
-                    Driver.handle(s, "cublasGetProperty", JAVA_INT, ADDRESS),
-                    Driver.handle(s, "cublasSgemm_v2", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+            return new Library(l, Downcalls.status(s, "cublasCreate_v2", ADDRESS),
+                    Downcalls.status(s, "cublasDestroy_v2", ADDRESS),
+                    Downcalls.status(s, "cublasSetStream_v2", ADDRESS, ADDRESS),
+                    Downcalls.status(s, "cublasGetProperty", JAVA_INT, ADDRESS),
+                    Downcalls.status(s, "cublasSgemm_v2", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                             ADDRESS, Driver.DEVICE_PTR, JAVA_INT, Driver.DEVICE_PTR, JAVA_INT, ADDRESS, Driver.DEVICE_PTR,
                             JAVA_INT),
-                    statusName);
+                    Downcalls.message(s, "cublasGetStatusName"));
         }
     }
 
     private Cublas(CudaContext context, MemorySegment handle) {
-        this.context = context;
+        super(context, "cuBLAS handle");
         this.handle = handle;
     }
 
@@ -117,43 +111,20 @@ public final class Cublas implements CudaContext.Resource {
     }
 
     private MemorySegment live() {
-        if (closed) {
-            throw new IllegalStateException("cuBLAS handle is closed");
-        }
+        checkOpen();
         return handle;
     }
 
     private static int call(MethodHandle h, Object... args) {
-        try {
-            return (int) h.invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return Downcalls.invoke(h, args);
     }
 
     private static void check(Library l, int status, String call, String context) {
-        if (status != 0) {
-            String name;
-            try {
-                MemorySegment p = (MemorySegment) l.statusName().invokeWithArguments(status);
-                name = p.equals(MemorySegment.NULL) ? "CUBLAS_STATUS_" + status : p.reinterpret(256).getString(0);
-            } catch (Throwable t) {
-                name = "CUBLAS_STATUS_" + status;
-            }
-            throw new CudaException(call, name, null, context);
-        }
+        Downcalls.check(status, l.statusName(), "CUBLAS_STATUS_", call, context);
     }
 
-    /** Destroys the handle. Idempotent. */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        context.untrack(this);
+    void release() {
         context.bind();
         Library l = library();
         check(l, call(l.destroy(), handle), "cublasDestroy_v2", "destroying a cuBLAS handle");

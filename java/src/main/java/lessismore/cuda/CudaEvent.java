@@ -6,13 +6,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** A point in a stream (CUevent), used to time device work. */
-public final class CudaEvent implements CudaContext.Resource {
-    private final CudaContext context;
+public final class CudaEvent extends NativeResource {
     private final MemorySegment handle;
-    private boolean closed;
 
     CudaEvent(CudaContext context, MemorySegment handle) {
-        this.context = context;
+        super(context, "event");
         this.handle = handle;
     }
 
@@ -40,20 +38,12 @@ public final class CudaEvent implements CudaContext.Resource {
     }
 
     private MemorySegment live() {
-        if (closed) {
-            throw new IllegalStateException("event is closed");
-        }
+        checkOpen();
         return handle;
     }
 
-    /** Destroys the event. Idempotent. */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        context.untrack(this);
+    void release() {
         Driver d = context.bind();
         d.checked(d.cuEventDestroy, "cuEventDestroy_v2", "destroying an event", handle);
     }

@@ -6,15 +6,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The loaded kernels of one op family (CUmodule); owned and unloaded by its {@link CudaContext}. */
-public final class CudaModule implements CudaContext.Resource {
-    private final CudaContext context;
+public final class CudaModule extends NativeResource {
     private final MemorySegment handle;
     private final String binary;
     private final Map<String, CudaFunction> functions = new ConcurrentHashMap<>();
-    private boolean closed;
 
     CudaModule(CudaContext context, MemorySegment handle, String binary) {
-        this.context = context;
+        super(context, "module " + binary);
         this.handle = handle;
         this.binary = binary;
     }
@@ -26,9 +24,7 @@ public final class CudaModule implements CudaContext.Resource {
 
     /** The kernel named {@code name} (its {@code extern "C"} name), looked up once. */
     public CudaFunction function(String name) {
-        if (closed) {
-            throw new IllegalStateException("module " + binary + " is unloaded");
-        }
+        checkOpen();
         return functions.computeIfAbsent(name, n -> {
             Driver d = context.bind();
             try (Arena a = Arena.ofConfined()) {
@@ -39,14 +35,9 @@ public final class CudaModule implements CudaContext.Resource {
         });
     }
 
-    /** Unloads the module; done by the context's close. */
+    /** Unloads the module (the context's close does). */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        context.untrack(this);
+    void release() {
         Driver d = context.bind();
         d.checked(d.cuModuleUnload, "cuModuleUnload", "unloading " + binary, handle);
     }

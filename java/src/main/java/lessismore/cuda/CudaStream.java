@@ -3,13 +3,11 @@ package lessismore.cuda;
 import java.lang.foreign.MemorySegment;
 
 /** A queue of device work (CUstream). Wherever a stream is taken, null means the default stream. */
-public final class CudaStream implements CudaContext.Resource {
-    private final CudaContext context;
+public final class CudaStream extends NativeResource {
     private final MemorySegment handle;
-    private boolean closed;
 
     CudaStream(CudaContext context, MemorySegment handle) {
-        this.context = context;
+        super(context, "stream");
         this.handle = handle;
     }
 
@@ -18,9 +16,7 @@ public final class CudaStream implements CudaContext.Resource {
         if (s == null) {
             return MemorySegment.NULL;
         }
-        if (s.closed) {
-            throw new IllegalStateException("stream is closed");
-        }
+        s.checkOpen();
         return s.handle;
     }
 
@@ -30,14 +26,9 @@ public final class CudaStream implements CudaContext.Resource {
         d.checked(d.cuStreamSynchronize, "cuStreamSynchronize", "waiting for a stream", handle(this));
     }
 
-    /** Destroys the stream (queued work still completes). Idempotent. */
+    /** Destroys the stream; work already queued still completes. */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        context.untrack(this);
+    void release() {
         Driver d = context.bind();
         d.checked(d.cuStreamDestroy, "cuStreamDestroy_v2", "destroying a stream", handle);
     }

@@ -17,14 +17,12 @@ import java.util.List;
  * handle bound to a {@link CudaContext} and stream. The convolution calls belong to the GPU
  * training engine; this class is where they are bound.
  */
-public final class Cudnn implements CudaContext.Resource {
+public final class Cudnn extends NativeResource {
     /** Oldest cuDNN major version the bindings are written for. */
     public static final int MIN_MAJOR = 9;
     private static volatile Library library;
 
-    private final CudaContext context;
     private final MemorySegment handle;
-    private boolean closed;
 
     private record Library(NativeLibraries.Loaded loaded, MethodHandle getVersion, MethodHandle create,
             MethodHandle destroy, MethodHandle setStream, MethodHandle errorString) {
@@ -34,14 +32,13 @@ public final class Cudnn implements CudaContext.Resource {
             Linker linker = Linker.nativeLinker();
             return new Library(l,
                     linker.downcallHandle(s.find("cudnnGetVersion").orElseThrow(), FunctionDescriptor.of(JAVA_LONG)),
-                    Driver.handle(s, "cudnnCreate", ADDRESS), Driver.handle(s, "cudnnDestroy", ADDRESS),
-                    Driver.handle(s, "cudnnSetStream", ADDRESS, ADDRESS),
-                    linker.downcallHandle(s.find("cudnnGetErrorString").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT)));
+                    Downcalls.status(s, "cudnnCreate", ADDRESS), Downcalls.status(s, "cudnnDestroy", ADDRESS),
+                    Downcalls.status(s, "cudnnSetStream", ADDRESS, ADDRESS), Downcalls.message(s, "cudnnGetErrorString"));
         }
     }
 
     private Cudnn(CudaContext context, MemorySegment handle) {
-        this.context = context;
+        super(context, "cuDNN handle");
         this.handle = handle;
     }
 
@@ -99,44 +96,21 @@ public final class Cudnn implements CudaContext.Resource {
 
     /** Queues later calls on {@code stream} (null: default stream). */
     public void setStream(CudaStream stream) {
-        if (closed) {
-            throw new IllegalStateException("cuDNN handle is closed");
-        }
+        checkOpen();
         context.bind();
         check(library(), call(library().setStream(), handle, CudaStream.handle(stream)), "cudnnSetStream", "setting the cuDNN stream");
     }
 
     private static int call(MethodHandle h, Object... args) {
-        try {
-            return (int) h.invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return Downcalls.invoke(h, args);
     }
 
     private static void check(Library l, int status, String call, String context) {
-        if (status != 0) {
-            String name;
-            try {
-                MemorySegment p = (MemorySegment) l.errorString().invokeWithArguments(status);
-                name = p.equals(MemorySegment.NULL) ? "CUDNN_STATUS_" + status : p.reinterpret(256).getString(0);
-            } catch (Throwable t) {
-                name = "CUDNN_STATUS_" + status;
-            }
-            throw new CudaException(call, name, null, context);
-        }
+        Downcalls.check(status, l.errorString(), "CUDNN_STATUS_", call, context);
     }
 
-    /** Destroys the handle. Idempotent. */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        context.untrack(this);
+    void release() {
         context.bind();
         Library l = library();
         check(l, call(l.destroy(), handle), "cudnnDestroy", "destroying a cuDNN handle");

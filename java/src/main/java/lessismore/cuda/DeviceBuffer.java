@@ -16,15 +16,13 @@ import java.lang.foreign.ValueLayout;
  * ({@link PinnedBuffer}). Element copies start at byte offset 0 and move {@code array.length}
  * elements.
  */
-public final class DeviceBuffer implements CudaContext.Resource {
-    private final CudaContext context;
+public final class DeviceBuffer extends NativeResource {
     private final long address;
     private final long bytes;
     private final boolean owner;
-    private boolean closed;
 
     DeviceBuffer(CudaContext context, long address, long bytes, boolean owner) {
-        this.context = context;
+        super(context, "device buffer");
         this.address = address;
         this.bytes = bytes;
         this.owner = owner;
@@ -176,21 +174,10 @@ public final class DeviceBuffer implements CudaContext.Resource {
         }
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("device buffer is closed");
-        }
-    }
-
-    /** Frees the memory (an owning buffer) or forgets the view. Idempotent. */
+    /** Frees the memory (an owning buffer); a view frees nothing. */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    void release() {
         if (owner) {
-            context.untrack(this);
             Driver d = context.bind();
             d.checked(d.cuMemFree, "cuMemFree_v2", "freeing " + bytes + " device bytes", address);
         }

@@ -5,8 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
@@ -157,22 +155,13 @@ final class Driver {
         }
     }
 
-    /** A downcall handle for a function returning CUresult (int). */
-    static MethodHandle handle(SymbolLookup s, String name, MemoryLayout... args) {
-        MemorySegment fn = s.find(name).orElseThrow(
-                () -> new CudaException("dlsym", "SYMBOL_NOT_FOUND", null, "looking up " + name));
-        return Linker.nativeLinker().downcallHandle(fn, FunctionDescriptor.of(JAVA_INT, args));
+    private static MethodHandle handle(SymbolLookup s, String name, MemoryLayout... args) {
+        return Downcalls.status(s, name, args);
     }
 
     /** Invokes a CUresult-returning handle; argument types must match its descriptor. */
     int call(MethodHandle h, Object... args) {
-        try {
-            return (int) h.invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return Downcalls.invoke(h, args);
     }
 
     /** Throws a {@link CudaException} naming {@code call} and {@code context} unless status is CUDA_SUCCESS. */

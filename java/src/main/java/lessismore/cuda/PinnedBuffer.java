@@ -3,32 +3,22 @@ package lessismore.cuda;
 import java.lang.foreign.MemorySegment;
 
 /** Page-locked host memory (cuMemHostAlloc), the source or target of asynchronous copies. */
-public final class PinnedBuffer implements CudaContext.Resource {
-    private final CudaContext context;
+public final class PinnedBuffer extends NativeResource {
     private final MemorySegment segment;
-    private boolean closed;
 
     PinnedBuffer(CudaContext context, MemorySegment segment) {
-        this.context = context;
+        super(context, "pinned buffer");
         this.segment = segment;
     }
 
     /** The memory; invalid after {@link #close()}. */
     public MemorySegment segment() {
-        if (closed) {
-            throw new IllegalStateException("pinned buffer is closed");
-        }
+        checkOpen();
         return segment;
     }
 
-    /** Frees the memory. Idempotent. */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        context.untrack(this);
+    void release() {
         Driver d = context.bind();
         d.checked(d.cuMemFreeHost, "cuMemFreeHost", "freeing " + segment.byteSize() + " pinned bytes", segment);
     }
