@@ -35,6 +35,9 @@ public sealed interface Backend extends AutoCloseable permits Backend.Cpu, Backe
         }
         if (s.equals("auto")) {
             String why = Cuda.unavailableReason();
+            if (why == null) {
+                why = unsupported(0);
+            }
             return why == null ? new Gpu(CudaContext.open(0)) : new Cpu("no GPU: " + why);
         }
         if (s.equals("cuda") || s.startsWith("cuda:")) {
@@ -48,10 +51,28 @@ public sealed interface Backend extends AutoCloseable permits Backend.Cpu, Backe
             if (why != null) {
                 throw new CudaException("cuInit", "NO_DEVICE", null, "choosing --device " + spec + " (" + why + ")");
             }
+            if (ordinal < 0 || ordinal >= Cuda.deviceCount()) {
+                throw new CudaException("cuDeviceGet", "CUDA_ERROR_INVALID_DEVICE", null, "choosing --device " + spec
+                        + " (" + Cuda.deviceCount() + " device(s) visible: cuda:0 to cuda:" + (Cuda.deviceCount() - 1) + ")");
+            }
+            String old = unsupported(ordinal);
+            if (old != null) {
+                throw new CudaException("cuDeviceGetAttribute", "UNSUPPORTED_DEVICE", null, "choosing --device " + spec + " (" + old + ")");
+            }
             return new Gpu(CudaContext.open(ordinal));
         }
         throw new IllegalArgumentException("--device must be auto, cpu, cuda or cuda:N, got '" + spec + "'");
     }
+
+    /** Why device {@code ordinal} cannot run the kernels (compute capability below 8.0), or null. */
+    private static String unsupported(int ordinal) {
+        CudaDevice d = Cuda.device(ordinal);
+        return d.major() >= MIN_MAJOR ? null : d.describe() + " has compute capability " + d.capability()
+                + "; the kernels need " + MIN_MAJOR + ".0 or newer";
+    }
+
+    /** Oldest compute capability (major) the kernels are built for: their PTX targets compute_80. */
+    int MIN_MAJOR = 8;
 
     /**
      * The CPU.
