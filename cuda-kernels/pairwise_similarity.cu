@@ -78,9 +78,9 @@ __device__ bool tiles_disjoint(const int *volume, int n, int row0, int col0) {
 }
 
 // Appends one edge (count counts past capacity).
-__device__ __forceinline__ void put_edge(int *count, int *row, int *col, float *score, int capacity, int r, int c,
+__device__ __forceinline__ void put_edge(unsigned long long *count, int *row, int *col, float *score, int capacity, int r, int c,
                                          float v) {
-    int p = atomicAdd(count, 1);
+    unsigned long long p = atomicAdd(count, 1ull);
     if (p < capacity) {
         row[p] = r;
         col[p] = c;
@@ -103,7 +103,7 @@ __device__ __forceinline__ int own(int t, int q) { return (q < 4 ? 0 : 64) + t *
 // (the bf16 path's overflowed rows); blocks without such a row leave at once.
 template <Epilogue E>
 __device__ void tiled_f32(const float *__restrict__ x, int n, int ld, const int *__restrict__ volume,
-                          unsigned long long *keys, const int *active_count, int active_cap, float tau, int *count,
+                          unsigned long long *keys, const int *active_count, int active_cap, float tau, unsigned long long *count,
                           int *orow, int *ocol, float *oscore, int capacity) {
     __shared__ __align__(16) float As[2][BK32][PAD32];
     __shared__ __align__(16) float Bs[2][BK32][PAD32];
@@ -199,7 +199,7 @@ __device__ void tiled_f32(const float *__restrict__ x, int n, int ld, const int 
             }
         }
         if (hits == 0) return;
-        int p = atomicAdd(count, hits);  // one atomic per thread, then its edges in slots p..
+        unsigned long long p = atomicAdd(count, (unsigned long long)hits);  // one atomic per thread, then its edges in slots p..
 #pragma unroll
         for (int i = 0; i < 8; i++) {
             const int r = row0 + own(ty, i);
@@ -473,7 +473,7 @@ extern "C" __global__ void pairwise_similarity_max_earlier_recheck(
 // ================================ edges ==========================================================
 
 extern "C" __global__ void __launch_bounds__(256) pairwise_similarity_edges_simple(
-    const float *x, int n, int ld, const int *volume, float tau, int *count, int *row, int *col, float *score,
+    const float *x, int n, int ld, const int *volume, float tau, unsigned long long *count, int *row, int *col, float *score,
     int capacity) {
     const int i = blockIdx.x;
     const int j = blockIdx.y * blockDim.x + threadIdx.x;
@@ -483,13 +483,13 @@ extern "C" __global__ void __launch_bounds__(256) pairwise_similarity_edges_simp
 }
 
 extern "C" __global__ void __launch_bounds__(256, 2) pairwise_similarity_edges_f32(
-    const float *x, int n, int ld, const int *volume, float tau, int *count, int *row, int *col, float *score,
+    const float *x, int n, int ld, const int *volume, float tau, unsigned long long *count, int *row, int *col, float *score,
     int capacity) {
     tiled_f32<Epilogue::EDGES>(x, n, ld, volume, nullptr, nullptr, 0, tau, count, row, col, score, capacity);
 }
 
 extern "C" __global__ void __launch_bounds__(256, 2) pairwise_similarity_edges_bf16(
-    const unsigned short *xb, int n, int ld, const int *volume, float lower, int *count, int *crow, int *ccol,
+    const unsigned short *xb, int n, int ld, const int *volume, float lower, unsigned long long *count, int *crow, int *ccol,
     int capacity) {
     int bi, bj;
     triangle_tile(blockIdx.x, bi, bj);
@@ -511,7 +511,7 @@ extern "C" __global__ void __launch_bounds__(256, 2) pairwise_similarity_edges_b
                 hits += (r < n && c < r && acc[mt][nt][e] >= lower && same_volume(volume, r, c)) ? 1 : 0;
             }
     if (hits == 0) return;
-    int p = atomicAdd(count, hits);  // one atomic per thread, then its candidates in slots p..
+    unsigned long long p = atomicAdd(count, (unsigned long long)hits);  // one atomic per thread, then its candidates in slots p..
 #pragma unroll
     for (int mt = 0; mt < 4; mt++)
 #pragma unroll
@@ -531,7 +531,7 @@ extern "C" __global__ void __launch_bounds__(256, 2) pairwise_similarity_edges_b
 }
 
 extern "C" __global__ void __launch_bounds__(256) pairwise_similarity_edges_recheck(
-    const float *x, int ld, const int *crow, const int *ccol, int candidates, float tau, int *count, int *row,
+    const float *x, int ld, const int *crow, const int *ccol, int candidates, float tau, unsigned long long *count, int *row,
     int *col, float *score, int capacity) {
     const int q = blockIdx.x * blockDim.x + threadIdx.x;
     if (q >= candidates) return;
@@ -600,7 +600,7 @@ __device__ __forceinline__ int hamming(const unsigned long long (&a)[W], const u
 // tiles sit in shared memory word-major ([w][128]).
 template <int W>
 __device__ void hamming_tiled(const unsigned long long *__restrict__ h, int n, const int *__restrict__ volume, int t,
-                              int *count, int *orow, int *ocol, float *oscore, int capacity) {
+                              unsigned long long *count, int *orow, int *ocol, float *oscore, int capacity) {
     __shared__ unsigned long long Hr[W][TILE], Hc[W][TILE];
     int bi, bj;
     triangle_tile(blockIdx.x, bi, bj);
@@ -630,7 +630,7 @@ __device__ void hamming_tiled(const unsigned long long *__restrict__ h, int n, c
         }
     }
     if (hit == 0) return;
-    int p0 = atomicAdd(count, __popcll(hit));
+    unsigned long long p0 = atomicAdd(count, (unsigned long long)__popcll(hit));
     while (hit) {
         const int b = __ffsll(hit) - 1;
         hit &= hit - 1;
@@ -650,7 +650,7 @@ __device__ void hamming_tiled(const unsigned long long *__restrict__ h, int n, c
 }  // namespace
 
 extern "C" __global__ void __launch_bounds__(256) pairwise_similarity_hamming_simple(
-    const unsigned long long *hashes, int n, int words, const int *volume, int t, int *count, int *row, int *col,
+    const unsigned long long *hashes, int n, int words, const int *volume, int t, unsigned long long *count, int *row, int *col,
     float *score, int capacity) {
     const int i = blockIdx.x;
     const int j = blockIdx.y * blockDim.x + threadIdx.x;
@@ -661,7 +661,7 @@ extern "C" __global__ void __launch_bounds__(256) pairwise_similarity_hamming_si
 }
 
 extern "C" __global__ void __launch_bounds__(256) pairwise_similarity_hamming_tiled(
-    const unsigned long long *hashes, int n, int words, const int *volume, int t, int *count, int *row, int *col,
+    const unsigned long long *hashes, int n, int words, const int *volume, int t, unsigned long long *count, int *row, int *col,
     float *score, int capacity) {
     switch (words) {
         case 1: hamming_tiled<1>(hashes, n, volume, t, count, row, col, score, capacity); break;

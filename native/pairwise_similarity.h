@@ -12,7 +12,8 @@
  *           bf16 re-check), so all fp32 variants agree bit for bit.
  *   keys    unsigned long long, (n): packed (ordered score bits << 32 | ~j); 0 = no candidate.
  *           The caller zeroes them; atomicMax keeps the largest score, ties the smallest j.
- *   edges   count (int, 1) counts every edge found even beyond capacity; only the first
+ *   edges   count (unsigned long long, 1) counts every edge found even beyond capacity (64 bits:
+ *           an int would wrap on datasets of many near-duplicates); only the first
  *           `capacity` are stored in row/col/score (int, int, float, each (capacity)), in no order.
  * Tiled kernels run over the lower triangle of 128 x 128 tiles: grid = (T (T + 1) / 2) blocks,
  * T = ceil(n / 128), block = 256 threads.
@@ -66,18 +67,18 @@ __global__ void pairwise_similarity_max_earlier_recheck(const float *x, int n, i
 
 /* Simple: grid (n, ceil(n / 256)), block 256, thread (i, j). */
 __global__ void pairwise_similarity_edges_simple(const float *x, int n, int ld, const int *volume, float tau,
-                                                 int *count, int *row, int *col, float *score, int capacity);
+                                                 unsigned long long *count, int *row, int *col, float *score, int capacity);
 /* Tiled fp32. */
 __global__ void pairwise_similarity_edges_f32(const float *x, int n, int ld, const int *volume, float tau,
-                                              int *count, int *row, int *col, float *score, int capacity);
+                                              unsigned long long *count, int *row, int *col, float *score, int capacity);
 /* Tiled bf16 mma.sync: candidate pairs with bf16 cos >= lower (= tau - margin) into crow/ccol
    (int, capacity each), count counting all. */
 __global__ void pairwise_similarity_edges_bf16(const unsigned short *xb, int n, int ld, const int *volume,
-                                               float lower, int *count, int *crow, int *ccol, int capacity);
+                                               float lower, unsigned long long *count, int *crow, int *ccol, int capacity);
 /* fp32 re-check of candidates: grid ceil(candidates / 256), block 256; keeps those with fp32
    cos >= tau as edges. */
 __global__ void pairwise_similarity_edges_recheck(const float *x, int ld, const int *crow, const int *ccol,
-                                                  int candidates, float tau, int *count, int *row, int *col,
+                                                  int candidates, float tau, unsigned long long *count, int *row, int *col,
                                                   float *score, int capacity);
 
 /* ---- top k over j != i --------------------------------------------------------------------- */
@@ -92,11 +93,11 @@ __global__ void pairwise_similarity_topk(const float *x, int n, int ld, const in
 /* hashes unsigned long long, (n, words), words 1..4. Pairs j < i with popcount(h_i ^ h_j) <= t,
    score = distance. Simple: grid (n, ceil(n / 256)), block 256. */
 __global__ void pairwise_similarity_hamming_simple(const unsigned long long *hashes, int n, int words,
-                                                   const int *volume, int t, int *count, int *row, int *col,
+                                                   const int *volume, int t, unsigned long long *count, int *row, int *col,
                                                    float *score, int capacity);
 /* Tiled (lower-triangle tiles as above). */
 __global__ void pairwise_similarity_hamming_tiled(const unsigned long long *hashes, int n, int words,
-                                                  const int *volume, int t, int *count, int *row, int *col,
+                                                  const int *volume, int t, unsigned long long *count, int *row, int *col,
                                                   float *score, int capacity);
 
 #ifdef __cplusplus

@@ -20,6 +20,13 @@ public final class CudaCandidatePairs implements CandidatePairs {
      * d = 2048) for unit vectors; a pair the host finds redundant is never missed.
      */
     static final double COSINE_MARGIN = 1e-3;
+    /**
+     * Most pairs taken from the device (12 bytes each there, 20 on the host while sorted: about
+     * 1.3 GB at this bound); beyond it, as on archives of many near-identical slices, the scan of
+     * the kept set, whose work grows with the kept slices instead, is the better algorithm.
+     */
+    static final long MAX_PAIRS = 1L << 26;
+    private static final System.Logger LOG = System.getLogger(CudaCandidatePairs.class.getName());
 
     private final CudaContext ctx;
 
@@ -52,7 +59,7 @@ public final class CudaCandidatePairs implements CandidatePairs {
                 for (int i = 0; i < n; i++) {
                     System.arraycopy((long[]) signatures.get(i), 0, packed, i * words, words);
                 }
-                edges = gpu.hammingAtMost(packed, n, words, t, groups);
+                edges = gpu.hammingAtMost(packed, n, words, t, groups, MAX_PAIRS);
             } else {
                 int d = ((float[]) signatures.get(0)).length;
                 float[] x = new float[Math.multiplyExact(n, d)];
@@ -60,8 +67,12 @@ public final class CudaCandidatePairs implements CandidatePairs {
                     System.arraycopy((float[]) signatures.get(i), 0, x, i * d, d);
                 }
                 edges = gpu.edgesAtLeast(x, n, d, (float) (threshold - COSINE_MARGIN), groups,
-                        CudaPairwiseSimilarity.Precision.BF16);
+                        CudaPairwiseSimilarity.Precision.BF16, MAX_PAIRS);
             }
+        } catch (CudaPairwiseSimilarity.TooManyEdgesException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0} candidate pairs (more than {1}): the global rule scans the kept "
+                    + "set on the CPU instead", e.count(), MAX_PAIRS);
+            return null;
         }
         return new Pairs(edges.row(), edges.col());
     }

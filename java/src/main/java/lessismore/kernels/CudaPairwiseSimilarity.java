@@ -76,6 +76,24 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
     /** Row norm assumed by callers that pass normalised embeddings without measuring them. */
     public static final double NORMALISED = 1.001;
 
+    /** Most edges a host call returns: Java arrays hold at most about 2^31 elements. */
+    public static final long MAX_EDGES = Integer.MAX_VALUE - 8;
+
+    /** More edges than the caller allowed; nothing was returned. */
+    public static final class TooManyEdgesException extends RuntimeException {
+        private final long count;
+
+        TooManyEdgesException(long count, long limit) {
+            super(count + " edges, more than the " + limit + " allowed");
+            this.count = count;
+        }
+
+        /** How many edges there are. */
+        public long count() {
+            return count;
+        }
+    }
+
     private static final String FAMILY = "pairwise_similarity";
     private static final int TILE = 128;
 
@@ -84,7 +102,10 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
     private final Variant variant;
     private final Map<String, DeviceBuffer> scratch = new HashMap<>();
 
-    /** Edge output on the device: row, col (int) and score (float), {@code capacity} each, and a count. */
+    /**
+     * Edge output on the device: row, col (int) and score (float), {@code capacity} each, and a
+     * 64-bit count of every edge found (an int would wrap on many near-duplicates).
+     */
     public static final class EdgeBuffers implements AutoCloseable {
         private final int capacity;
         private final DeviceBuffer row;
@@ -98,7 +119,7 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
             this.row = ctx.allocate(4 * c);
             this.col = ctx.allocate(4 * c);
             this.score = ctx.allocate(4 * c);
-            this.count = ctx.allocate(4);
+            this.count = ctx.allocate(8);
         }
 
         /** Edges the buffers hold. */
@@ -234,6 +255,16 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
      * with room for all.
      */
     public Edges edgesAtLeast(float[] x, int n, int d, float tau, int[] volume, Precision precision) {
+        return edgesAtLeast(x, n, d, tau, volume, precision, MAX_EDGES);
+    }
+
+    /**
+     * As {@link #edgesAtLeast(float[], int, int, float, int[], Precision)}, refusing more than
+     * {@code maxEdges} edges.
+     *
+     * @throws TooManyEdgesException when there are more than {@code maxEdges}
+     */
+    public Edges edgesAtLeast(float[] x, int n, int d, float tau, int[] volume, Precision precision, long maxEdges) {
         PairwiseSimilarity.check(x, n, d, volume);
         if (n < 2) {
             return new Edges(new int[0], new int[0], new float[0]);
@@ -244,14 +275,11 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
             int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(1 << 16, 8L * n));
             for (int attempt = 0; ; attempt++) {
                 try (EdgeBuffers out = edgeBuffers(capacity)) {
-                    int count = edgesAtLeast(dx, n, ld, dv, tau, precision, norm, out, null);
+                    long count = edgesAtLeast(dx, n, ld, dv, tau, precision, norm, out, null);
                     if (count <= capacity) {
-                        return out.download(count);
+                        return out.download((int) count);
                     }
-                    if (attempt > 0) {
-                        throw new IllegalStateException("edge count grew between two identical runs");
-                    }
-                    capacity = count;
+                    capacity = grow(count, maxEdges, attempt);
                 }
             }
         }
@@ -280,6 +308,16 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
 
     /** {@link PairwiseSimilarity#hammingAtMost} on the device, sorted by (row, col). */
     public Edges hammingAtMost(long[] hashes, int n, int words, int t, int[] volume) {
+        return hammingAtMost(hashes, n, words, t, volume, MAX_EDGES);
+    }
+
+    /**
+     * As {@link #hammingAtMost(long[], int, int, int, int[])}, refusing more than {@code maxEdges}
+     * edges.
+     *
+     * @throws TooManyEdgesException when there are more than {@code maxEdges}
+     */
+    public Edges hammingAtMost(long[] hashes, int n, int words, int t, int[] volume, long maxEdges) {
         if (words < 1 || words > 4 || n < 0 || hashes.length < (long) n * words) {
             throw new IllegalArgumentException("hashes must hold n x words (words 1..4), got n=" + n + " words="
                     + words + " length=" + hashes.length);
@@ -293,14 +331,11 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
             int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(1 << 16, 8L * n));
             for (int attempt = 0; ; attempt++) {
                 try (EdgeBuffers out = edgeBuffers(capacity)) {
-                    int count = hammingAtMost(dh, n, words, t, dv, out, null);
+                    long count = hammingAtMost(dh, n, words, t, dv, out, null);
                     if (count <= capacity) {
-                        return out.download(count);
+                        return out.download((int) count);
                     }
-                    if (attempt > 0) {
-                        throw new IllegalStateException("edge count grew between two identical runs");
-                    }
-                    capacity = count;
+                    capacity = grow(count, maxEdges, attempt);
                 }
             }
         }
@@ -373,7 +408,7 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
      * @return the number of edges, all in {@code out}, when at most {@code out.capacity()};
      *         otherwise a capacity with room for all of them (rerun with buffers that large)
      */
-    public int edgesAtLeast(DeviceBuffer x, int n, int ld, DeviceBuffer volume, float tau, Precision precision,
+    public long edgesAtLeast(DeviceBuffer x, int n, int ld, DeviceBuffer volume, float tau, Precision precision,
             double maxNorm, EdgeBuffers out, CudaStream stream) {
         checkLd(ld);
         out.count.clearAsync(stream);
@@ -384,21 +419,21 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
         if (variant == Variant.TILED && precision == Precision.BF16) {
             double m = bf16Margin(ld, maxNorm);
             DeviceBuffer xb = scratch("xb", 2L * n * ld);
-            DeviceBuffer ccount = scratch("ccount", 4);
+            DeviceBuffer ccount = scratch("ccount", 8);
             DeviceBuffer crow = scratch("crow", 4L * Math.max(1, cap));
             DeviceBuffer ccol = scratch("ccol", 4L * Math.max(1, cap));
-            ccount.slice(0, 4).clearAsync(stream);
+            ccount.slice(0, 8).clearAsync(stream);
             toBf16(x, (long) n * ld, xb, stream);
             fn("pairwise_similarity_edges_bf16").launch(triangle(n), 1, 1, 256, 1, 1, 0, stream,
                     new KernelArgs().ptr(xb).i32(n).i32(ld).ptr(addr(volume)).f32(down(tau - m)).ptr(ccount)
                             .ptr(crow).ptr(ccol).i32(cap));
-            int candidates = readCount(ccount, stream);
+            long candidates = readCount(ccount, stream);
             if (candidates > cap) {
                 return candidates;  // the edges are a subset of the candidates
             }
             if (candidates > 0) {
-                fn("pairwise_similarity_edges_recheck").launch(blocks(candidates, 256), 1, 1, 256, 1, 1, 0, stream,
-                        new KernelArgs().ptr(x).i32(ld).ptr(crow).ptr(ccol).i32(candidates).f32(tau).ptr(out.count)
+                fn("pairwise_similarity_edges_recheck").launch(blocks((int) candidates, 256), 1, 1, 256, 1, 1, 0, stream,
+                        new KernelArgs().ptr(x).i32(ld).ptr(crow).ptr(ccol).i32((int) candidates).f32(tau).ptr(out.count)
                                 .ptr(out.row).ptr(out.col).ptr(out.score).i32(cap));
             }
             return readCount(out.count, stream);
@@ -436,7 +471,7 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
      * @return as {@link #edgesAtLeast(DeviceBuffer, int, int, DeviceBuffer, float, Precision, double,
      *         EdgeBuffers, CudaStream)}
      */
-    public int hammingAtMost(DeviceBuffer hashes, int n, int words, int t, DeviceBuffer volume, EdgeBuffers out,
+    public long hammingAtMost(DeviceBuffer hashes, int n, int words, int t, DeviceBuffer volume, EdgeBuffers out,
             CudaStream stream) {
         if (words < 1 || words > 4) {
             throw new IllegalArgumentException("words must be 1..4, got " + words);
@@ -519,13 +554,25 @@ public final class CudaPairwiseSimilarity implements AutoCloseable {
                 new KernelArgs().ptr(x).i64(elements).ptr(xb));
     }
 
-    private int readCount(DeviceBuffer count, CudaStream stream) {
+    /** The 64-bit counter the kernels incremented, after the stream's work. */
+    private static long readCount(DeviceBuffer count, CudaStream stream) {
         if (stream != null) {
             stream.synchronize();
         }
-        int[] c = new int[1];
-        count.slice(0, 4).download(c);
+        long[] c = new long[1];
+        count.slice(0, 8).download(c);
         return c[0];
+    }
+
+    /** The capacity for a rerun that holds all {@code count} edges, or why there is none. */
+    private static int grow(long count, long maxEdges, int attempt) {
+        if (count > maxEdges) {
+            throw new TooManyEdgesException(count, maxEdges);
+        }
+        if (attempt > 0) {
+            throw new IllegalStateException("edge count grew between two identical runs");
+        }
+        return (int) count;
     }
 
     private DeviceBuffer uploadPadded(float[] x, int n, int d, int ld) {

@@ -23,7 +23,8 @@ public interface CandidatePairs {
      * @param threshold  the strategy's threshold (a fractional Hamming threshold d + p needs
      *                   distances up to d + 1)
      * @return every pair (later, earlier), earlier &lt; later, that may be redundant; sorted by
-     *         later, then earlier
+     *         later, then earlier; or null when there are too many pairs to hold (many
+     *         near-duplicates), and the rule scans the kept set instead
      */
     Pairs find(List<?> signatures, int[] groups, SignatureMethod<?> method, double threshold);
 

@@ -104,7 +104,10 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
         Selection s = Selection.empty(c.size());
         Scores scores = cache != null ? new CachedScores(cache) : (a, b) -> method.compare(sig.get(a), sig.get(b));
         if (cache == null && candidatePairs() != null) {
-            return selectThroughPairs(c, sig, s);
+            Selection through = selectThroughPairs(c, sig, s);
+            if (through != null) {
+                return through;
+            }
         }
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, c.threads()));
         try {
@@ -132,7 +135,8 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
      * (index order for the global rule, volume after volume for the reference rule, pairs only
      * within a volume). A slice's reference is the earliest kept slice among its pairs that the
      * threshold, applied exactly to {@code method.compare}, finds redundant: the kept set grows in
-     * rank order, so this is the first kept slice the plain scan would find.
+     * rank order, so this is the first kept slice the plain scan would find. Null when the finder
+     * declines (too many pairs); {@code s} is then untouched.
      */
     private Selection selectThroughPairs(Candidates c, List<S> sig, Selection s) {
         int[] order;
@@ -164,6 +168,9 @@ public final class SignatureStrategy<S> implements SelectionStrategy {
             }
         };
         CandidatePairs.Pairs p = pairs.find(ranked, groups, method, threshold);
+        if (p == null) {
+            return null;
+        }
         boolean[] keptRank = new boolean[order.length];
         int e = 0;
         for (int k = 0; k < order.length; k++) {

@@ -82,6 +82,21 @@ class CandidatePairsTest {
     }
 
     @Test
+    void aFinderThatDeclinesLeavesTheScan() {
+        SplittableRandom r = new SplittableRandom(3);
+        long[] sig = SelectionStrategyTest.randomHashes(r, 300);
+        Candidates c = SelectionStrategyTest.candidates(sig, new int[] {0, 300}, 2);
+        CandidatePairs declines = new BruteForce(0) {
+            @Override
+            public Pairs find(List<?> signatures, int[] groups, SignatureMethod<?> method, double threshold) {
+                return null;
+            }
+        };
+        SignatureStrategy<long[]> plain = new SignatureStrategy<>(DHASH, Rule.GLOBAL, 6);
+        assertArrayEquals(plain.select(c).kept(), plain.withCandidatePairs(declines).select(c).kept());
+    }
+
+    @Test
     void consecutiveRuleAndUnsupportedMethodsKeepTheScan() {
         SignatureStrategy<long[]> s = new SignatureStrategy<>(DHASH, Rule.CONSECUTIVE, 6).withCandidatePairs(new BruteForce(0));
         assertNull(s.candidatePairs());

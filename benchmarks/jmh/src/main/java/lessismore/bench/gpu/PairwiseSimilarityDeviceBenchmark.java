@@ -178,13 +178,13 @@ public final class PairwiseSimilarityDeviceBenchmark {
             double[] ms = new double[2];
             for (Precision p : Precision.values()) {
                 try (EdgeBuffers eb = sim.edgeBuffers(capacity)) {
-                    int[] count = new int[1];
+                    long[] count = new long[1];
                     ms[p.ordinal()] = time(ctx, r -> count[0] = sim.edgesAtLeast(dx, n, d, null, TAU, p,
                             CudaPairwiseSimilarity.NORMALISED, eb, null));
                     if (count[0] > capacity) {
                         throw new IllegalStateException(count[0] + " edges do not fit " + capacity);
                     }
-                    got[p.ordinal()] = eb.download(count[0]);
+                    got[p.ordinal()] = eb.download((int) count[0]);
                 }
             }
             Edges e = got[0];
@@ -223,12 +223,12 @@ public final class PairwiseSimilarityDeviceBenchmark {
         double pairs = (double) n * (n - 1) / 2;
         try (DeviceBuffer dh = ctx.allocate(8L * n); EdgeBuffers eb = sim.edgeBuffers(1 << 22)) {
             dh.upload(h);
-            int[] count = new int[1];
+            long[] count = new long[1];
             double ms = time(ctx, q -> count[0] = sim.hammingAtMost(dh, n, 1, T, null, eb, null));
-            Edges e = eb.download(count[0]);
+            Edges e = eb.download((int) count[0]);
             Edges s;
             try (EdgeBuffers sb = simple.edgeBuffers(1 << 22)) {
-                s = sb.download(simple.hammingAtMost(dh, n, 1, T, null, sb, null));
+                s = sb.download((int) simple.hammingAtMost(dh, n, 1, T, null, sb, null));
             }
             boolean same = Arrays.equals(e.row(), s.row()) && Arrays.equals(e.col(), s.col())
                     && Arrays.equals(e.score(), s.score());
