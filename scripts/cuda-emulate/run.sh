@@ -3,8 +3,8 @@
 # family's .cu to C++ over cuda_shim.h (translate.py), builds it with its harness
 # (<family>_harness.cpp) using g++, and runs every kernel variant against a plain CPU reference.
 # Prints one PASS / FAIL line per case, a summary line per family and in all; exits 1 on any failure.
-# Run time on a 2-core machine (g++ 12): about 5 minutes in all: pairwise_similarity 1.5 min,
-# perceptual_hash 45 s, nt_xent 2.7 min (with the sanitizers; SANITIZE=0 is faster).
+# Run time on a 2-core machine (g++ 12): 3 to 5 minutes in all (measured: pairwise_similarity 45-85 s,
+# perceptual_hash 30-45 s, nt_xent 110-160 s, with the sanitizers; SANITIZE=0 is faster).
 # Usage: scripts/cuda-emulate/run.sh [pairwise_similarity|perceptual_hash|nt_xent ...]   (default: all)
 # SANITIZE=0 builds without AddressSanitizer / UBSan (faster). EMU_SEED=N draws other random inputs
 # (default 0: the same inputs every run).
