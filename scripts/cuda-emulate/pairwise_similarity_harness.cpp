@@ -1,7 +1,7 @@
 // Every pairwise_similarity kernel, run on the CPU emulation (cuda_shim.h), against an fp32
 // fma-chain brute force: sizes 1, 2, 130, 300 (non-multiples of the 128 tile), volumes, exact
 // cosines with ties, near duplicates (bf16 candidate lists overflow), edge buffers too small.
-// Run through run.sh, which translates the .cu first.
+// Each check group prints one PASS / FAIL line. Run through run.sh, which translates the .cu first.
 #include "pairwise_similarity_emul.cpp"  // written by run.sh from cuda-kernels/pairwise_similarity.cu
 #include <cstdio>
 #include <random>
@@ -11,8 +11,11 @@
 
 static int pad32(int d) { return std::max(32, (d + 31) / 32 * 32); }
 static int tri(int n) { long t = (n + 127) / 128; return (int)(t * (t + 1) / 2); }
-static int fails = 0;
-#define CHECK(c, ...) do { if (!(c)) { fails++; if (fails < 30) { printf("FAIL %s:%d ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } } while (0)
+using emu::launch;
+static int fails = 0, failsBefore = 0;  // failed checks, in all and before the current group
+#define CHECK(c, ...) do { if (!(c)) { fails++; if (fails < 30) { printf("  check failed at line %d: ", __LINE__); printf(__VA_ARGS__); printf("\n"); } } } while (0)
+// Ends a group of checks: one PASS / FAIL line.
+#define GROUP(...) do { emu::report(fails == failsBefore, "pairwise_similarity", __VA_ARGS__); failsBefore = fails; } while (0)
 
 struct Data { int n, d, ld; std::vector<float> x; std::vector<int> vol; bool hasVol; };
 
@@ -24,7 +27,7 @@ static const int *volp(const Data &D) { return D.hasVol ? D.vol.data() : nullptr
 
 static Data make(int n, int d, bool vol, unsigned seed, bool exact) {
     Data D{n, d, pad32(d), std::vector<float>((size_t)n * pad32(d), 0.f), std::vector<int>(n), vol};
-    std::mt19937 r(seed); std::normal_distribution<double> g;
+    std::mt19937 r(seed + emu::seed()); std::normal_distribution<double> g;
     for (int i = 0; i < n; i++) {
         if (exact) {
             int placed = 0;
@@ -73,7 +76,7 @@ static void maxEarlierAll(const Data &D, int cap) {
     for (int i = 0; i < n; i++) CHECK(cnt[i] > cap || keys[i] == 0, "restricted f32 pass wrote row %d that did not overflow", i);
     launch(n, 1, 128, [&] { pairwise_similarity_max_earlier_recheck(D.x.data(), n, ld, cnt.data(), cand.data(), cap, keys.data(), mx.data(), am.data()); });
     checkMax(D, mx, am, "max bf16");
-    printf("  max: bf16 lists %ld entries, %d rows overflowed (cap %d)\n", listed, over, cap);
+    GROUP("maxEarlier simple/f32/bf16 n=%d d=%d vol=%d cap %d: bf16 lists %ld entries, %d rows overflowed", n, D.d, D.hasVol, cap, listed, over);
 }
 typedef std::set<std::tuple<int, int, float>> EdgeSet;
 static EdgeSet collect(int count, const std::vector<int> &r, const std::vector<int> &c, const std::vector<float> &s) {
@@ -101,7 +104,7 @@ static void edgesAll(const Data &D, float tau, int cap) {
         CHECK(count == (int)want.size(), "edges bf16 count %d want %zu", count, want.size());
         CHECK(collect(count, r, c, s) == want, "edges bf16 set");
     }
-    printf("  edges tau=%g: %zu edges, %d bf16 candidates, cap %d\n", tau, want.size(), cand, cap);
+    GROUP("edges simple/f32/bf16 n=%d d=%d vol=%d tau=%g cap %d: %zu edges, %d bf16 candidates", n, D.d, D.hasVol, tau, cap, want.size(), cand);
 }
 static void topkAll(const Data &D, int k) {
     int n = D.n, ld = D.ld;
@@ -116,9 +119,10 @@ static void topkAll(const Data &D, int k) {
             CHECK(idx[i * k + q] == wj && sc[i * k + q] == ws, "topk row %d rank %d got %d %g want %d %g", i, q, idx[i * k + q], sc[i * k + q], wj, ws);
         }
     }
+    GROUP("topk n=%d d=%d vol=%d k=%d", n, D.d, D.hasVol, k);
 }
 static void hammingAll(int n, int words, bool vol, int t, unsigned seed) {
-    std::mt19937_64 r(seed);
+    std::mt19937_64 r(seed + emu::seed());
     std::vector<unsigned long long> h((size_t)n * words); std::vector<int> v(n);
     for (int i = 0; i < n; i++) { v[i] = (i / 37) % 3; for (int w = 0; w < words; w++) h[i * words + w] = (i > 0 && r() % 3 == 0) ? h[(r() % i) * words + w] ^ (1ull << (r() % 64)) : r(); }
     EdgeSet want;
@@ -132,10 +136,11 @@ static void hammingAll(int n, int words, bool vol, int t, unsigned seed) {
     count = 0;
     launch(tri(n), 1, 256, [&] { pairwise_similarity_hamming_tiled(h.data(), n, words, vp, t, &count, rr.data(), cc.data(), ss.data(), cap); });
     CHECK(collect(count, rr, cc, ss) == want, "hamming tiled words %d t %d: %d vs %zu", words, t, count, want.size());
+    GROUP("hamming simple/tiled n=%d words=%d vol=%d t=%d: %zu pairs", n, words, vol, t, want.size());
 }
 int main(int argc, char **argv) {
     {
-        printf("near duplicates\n");
+        // near duplicates
         Data D = make(200, 48, false, 999, false);
         maxEarlierAll(D, 32);
         edgesAll(D, 0.99f, 1 << 16);
@@ -144,9 +149,8 @@ int main(int argc, char **argv) {
     }
     struct Case { int n, d; bool vol, exact; } cases[] = {{1, 16, false, false}, {2, 7, false, false}, {130, 100, false, false},
         {300, 40, false, false}, {300, 40, true, false}, {260, 32, false, true}, {260, 32, true, true}};
-    if (argc > 1) return fails != 0;
+    if (argc > 1) return emu::summary("pairwise_similarity");  // quick
     for (auto cs : cases) {
-        printf("n=%d d=%d vol=%d exact=%d\n", cs.n, cs.d, cs.vol, cs.exact);
         Data D = make(cs.n, cs.d, cs.vol, cs.n * 7 + cs.d, cs.exact);
         maxEarlierAll(D, 32);
         float tau = cs.exact ? 0.5f : 0.3f;
@@ -156,6 +160,5 @@ int main(int argc, char **argv) {
         if (cs.n == 300) topkAll(D, 32);
     }
     for (int words = 1; words <= 4; words++) { hammingAll(300, words, false, 3 * words, words); hammingAll(300, words, true, 20 * words, words); }
-    printf(fails ? "%d FAILURES\n" : "all passed\n", fails);
-    return fails != 0;
+    return emu::summary("pairwise_similarity");
 }

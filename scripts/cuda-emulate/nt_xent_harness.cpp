@@ -1,57 +1,10 @@
-// Runs the kernels of cuda-kernels/nt_xent.cu on the CPU (cuda_emulate.h, nt_xent_emulate.h) in the
-// launch sequence of CudaNtXent, for the three variants, and compares loss and dz with an fp64
-// reference (the formulas of lessismore.kernels.NtXent) at 1e-5 relative. Build and run: run.sh.
-#include <cstdio>
+// Runs the kernels of cuda-kernels/nt_xent.cu on the CPU emulation (cuda_shim.h) in the launch
+// sequence of CudaNtXent, for the three variants (simple, tiled, tc = 3xTF32 mma), and compares loss
+// and dz with an fp64 reference (the formulas of lessismore.kernels.NtXent) at 1e-5 relative. Cases:
+// tiny N and D, N and D not multiples of the tiles, several split counts, a row below the norm's eps
+// (clamped), duplicated rows (tied logits). Every output buffer starts NaN-filled. Run through run.sh.
+#include "nt_xent_emul.cpp"  // written by run.sh from cuda-kernels/nt_xent.cu
 #include <random>
-
-#include "nt_xent.h"
-
-thread_local EmuDim3 threadIdx, blockIdx;
-EmuDim3 blockDim, gridDim;
-namespace emu {
-std::barrier<> *blockBarrier;
-std::vector<std::unique_ptr<std::barrier<>>> warpBarriers;
-float exchange[1024];
-float mmaExchange[1024 * 8];
-}  // namespace emu
-float4 nt_xent_smem[(128 * 1024) / 16];
-
-template <class F>
-static void launch(int gx, int gy, int gz, int threads, int smem, F kernel) {
-    if (smem > (int)sizeof(nt_xent_smem)) {
-        std::printf("shared memory %d B exceeds the emulator's\n", smem);
-        std::exit(2);
-    }
-    blockDim = {(unsigned)threads, 1, 1};
-    gridDim = {(unsigned)gx, (unsigned)gy, (unsigned)gz};
-    for (int z = 0; z < gz; z++) {
-        for (int y = 0; y < gy; y++) {
-            for (int x = 0; x < gx; x++) {
-                float nan = std::nanf("");
-                for (auto &v : nt_xent_smem) {
-                    v = {nan, nan, nan, nan};
-                }
-                std::barrier<> bar(threads);
-                emu::blockBarrier = &bar;
-                emu::warpBarriers.clear();
-                for (int w = 0; w < threads / 32; w++) {
-                    emu::warpBarriers.push_back(std::make_unique<std::barrier<>>(32));
-                }
-                std::vector<std::thread> ts;
-                for (int t = 0; t < threads; t++) {
-                    ts.emplace_back([=] {
-                        threadIdx = {(unsigned)t, 0, 0};
-                        blockIdx = {(unsigned)x, (unsigned)y, (unsigned)z};
-                        kernel();
-                    });
-                }
-                for (auto &t : ts) {
-                    t.join();
-                }
-            }
-        }
-    }
-}
 
 static std::vector<float> nans(size_t n) { return std::vector<float>(n, std::nanf("")); }
 
@@ -131,12 +84,15 @@ enum Variant { SIMPLE, TILED, TC };
 static const char *NAMES[] = {"simple", "tiled", "tc"};
 
 // One case; the split sizes are given (CudaNtXent derives them from the SM count).
-static bool run(int n, int d, float tau, Variant v, int perSplitLse, int perSplitGrad, int tinyRow) {
-    std::mt19937 rng(n * 131 + d);
+static bool run(int n, int d, float tau, Variant v, int perSplitLse, int perSplitGrad, int tinyRow, int dup) {
+    std::mt19937 rng(n * 131 + d + emu::seed());
     std::normal_distribution<float> normal;
     std::vector<float> z((size_t)n * d);
     for (auto &x : z) {
         x = normal(rng);
+    }
+    for (int i = dup; dup > 0 && i < n; i++) {  // rows repeat every `dup` rows: tied logits
+        std::copy(z.begin() + (size_t)(i % dup) * d, z.begin() + (size_t)(i % dup + 1) * d, z.begin() + (size_t)i * d);
     }
     if (tinyRow >= 0) {
         for (int k = 0; k < d; k++) {
@@ -148,14 +104,14 @@ static bool run(int n, int d, float tau, Variant v, int perSplitLse, int perSpli
     auto zhat = nans((size_t)np * dp), norm = nans(n), spos = nans(n), lse = nans(n), loss = nans(1),
          dz = nans((size_t)n * d);
     float invTau = 1.0f / tau, scale = 1.0f / (n * tau);
-    launch(np / NT_XENT_ROWS_PER_BLOCK, 1, 1, NT_XENT_THREADS, 0,
+    emu::launch(dim3{(unsigned)(np / NT_XENT_ROWS_PER_BLOCK), (unsigned)(1), (unsigned)(1)}, NT_XENT_THREADS, 0,
            [&] { nt_xent_normalize(z.data(), n, d, dp, zhat.data(), norm.data()); });
     int splitsLse = 1, splitsGrad = 1;
     std::vector<float> pm, pl, part;
     if (v == SIMPLE) {
         pm = nans(n);
         pl = nans(n);
-        launch(n, 1, 1, NT_XENT_THREADS, NT_XENT_LSE_SIMPLE_SMEM,
+        emu::launch(dim3{(unsigned)(n), (unsigned)(1), (unsigned)(1)}, NT_XENT_THREADS, NT_XENT_LSE_SIMPLE_SMEM,
                [&] { nt_xent_lse_simple(zhat.data(), n, dp, invTau, pm.data(), pl.data(), spos.data()); });
     } else {
         int tiles = np / NT_XENT_TILE_ROWS;
@@ -163,21 +119,21 @@ static bool run(int n, int d, float tau, Variant v, int perSplitLse, int perSpli
         pm = nans((size_t)splitsLse * n);
         pl = nans((size_t)splitsLse * n);
         if (v == TILED) {
-            launch(tiles, splitsLse, 1, NT_XENT_THREADS, NT_XENT_LSE_TILED_SMEM, [&] {
+            emu::launch(dim3{(unsigned)(tiles), (unsigned)(splitsLse), (unsigned)(1)}, NT_XENT_THREADS, NT_XENT_LSE_TILED_SMEM, [&] {
                 nt_xent_lse_tiled(zhat.data(), n, dp, invTau, perSplitLse, pm.data(), pl.data(), spos.data());
             });
         } else {
-            launch(tiles, splitsLse, 1, NT_XENT_THREADS, NT_XENT_LSE_TC_SMEM, [&] {
+            emu::launch(dim3{(unsigned)(tiles), (unsigned)(splitsLse), (unsigned)(1)}, NT_XENT_THREADS, NT_XENT_LSE_TC_SMEM, [&] {
                 nt_xent_lse_tc(zhat.data(), n, dp, invTau, perSplitLse, pm.data(), pl.data(), spos.data());
             });
         }
     }
-    launch(1, 1, 1, NT_XENT_FINISH_THREADS, NT_XENT_FINISH_SMEM, [&] {
+    emu::launch(dim3{(unsigned)(1), (unsigned)(1), (unsigned)(1)}, NT_XENT_FINISH_THREADS, NT_XENT_FINISH_SMEM, [&] {
         nt_xent_loss_finish(pm.data(), pl.data(), spos.data(), n, splitsLse, lse.data(), loss.data());
     });
     if (v == SIMPLE) {
         part = nans((size_t)n * d);
-        launch(n, 1, 1, NT_XENT_THREADS, (dp + NT_XENT_THREADS) * 4, [&] {
+        emu::launch(dim3{(unsigned)(n), (unsigned)(1), (unsigned)(1)}, NT_XENT_THREADS, (dp + NT_XENT_THREADS) * 4, [&] {
             nt_xent_grad_simple(zhat.data(), lse.data(), n, d, dp, invTau, scale, part.data());
         });
     } else {
@@ -186,16 +142,16 @@ static bool run(int n, int d, float tau, Variant v, int perSplitLse, int perSpli
         part = nans((size_t)splitsGrad * n * d);
         int gx = np / NT_XENT_TILE_ROWS, gz = ceilDiv(d, NT_XENT_GRAD_DCHUNK);
         if (v == TILED) {
-            launch(gx, splitsGrad, gz, NT_XENT_THREADS, NT_XENT_GRAD_TILED_SMEM, [&] {
+            emu::launch(dim3{(unsigned)(gx), (unsigned)(splitsGrad), (unsigned)(gz)}, NT_XENT_THREADS, NT_XENT_GRAD_TILED_SMEM, [&] {
                 nt_xent_grad_tiled(zhat.data(), lse.data(), n, d, dp, invTau, scale, perSplitGrad, part.data());
             });
         } else {
-            launch(gx, splitsGrad, gz, NT_XENT_THREADS, NT_XENT_GRAD_TC_SMEM, [&] {
+            emu::launch(dim3{(unsigned)(gx), (unsigned)(splitsGrad), (unsigned)(gz)}, NT_XENT_THREADS, NT_XENT_GRAD_TC_SMEM, [&] {
                 nt_xent_grad_tc(zhat.data(), lse.data(), n, d, dp, invTau, scale, perSplitGrad, part.data());
             });
         }
     }
-    launch(ceilDiv(n, NT_XENT_ROWS_PER_BLOCK), 1, 1, NT_XENT_THREADS, 0, [&] {
+    emu::launch(dim3{(unsigned)ceilDiv(n, NT_XENT_ROWS_PER_BLOCK), 1, 1}, NT_XENT_THREADS, 0, [&] {
         nt_xent_grad_finish(part.data(), zhat.data(), norm.data(), n, d, dp, splitsGrad, dz.data());
     });
 
@@ -209,9 +165,9 @@ static bool run(int n, int d, float tau, Variant v, int perSplitLse, int perSpli
     }
     double lossErr = std::fabs(loss[0] - wantLoss);
     bool ok = !std::isnan(loss[0]) && lossErr <= 1e-5 * std::fabs(wantLoss) && maxErr <= 1e-5 * maxAbs;
-    std::printf("%s %-6s N=%-4d D=%-4d tau=%-4g splits %d/%d: loss %.7f (fp64 %.7f, rel %.1e), max|ddz|/max|dz| %.1e\n",
-                ok ? "ok  " : "FAIL", NAMES[v], n, d, tau, splitsLse, splitsGrad, loss[0], wantLoss,
-                lossErr / std::max(std::fabs(wantLoss), 1e-300), maxErr / std::max(maxAbs, 1e-300));
+    emu::report(ok, "nt_xent", "%-6s N=%-4d D=%-4d tau=%-4g splits %d/%d%s%s: loss %.7f (fp64 %.7f, rel %.1e), max|ddz|/max|dz| %.1e",
+                NAMES[v], n, d, tau, splitsLse, splitsGrad, tinyRow >= 0 ? " tiny row" : "", dup > 0 ? " repeated rows" : "",
+                loss[0], wantLoss, lossErr / std::max(std::fabs(wantLoss), 1e-300), maxErr / std::max(maxAbs, 1e-300));
     return ok;
 }
 
@@ -219,16 +175,14 @@ int main() {
     struct Case {
         int n, d;
         float tau;
-        int perSplitLse, perSplitGrad, tinyRow;
-    } cases[] = {{2, 3, 0.5f, 1, 1, -1},     {6, 5, 0.1f, 1, 1, -1},      {8, 8, 0.5f, 1, 1, 2},
-                 {130, 67, 0.5f, 1, 1, -1},  {260, 33, 1.0f, 1, 2, -1},   {300, 136, 0.2f, 2, 3, -1},
-                 {258, 260, 0.07f, 1, 1, -1}, {384, 128, 0.5f, 3, 6, -1}};
-    int failures = 0;
+        int perSplitLse, perSplitGrad, tinyRow, dup;
+    } cases[] = {{2, 3, 0.5f, 1, 1, -1, 0},      {6, 5, 0.1f, 1, 1, -1, 0},     {8, 8, 0.5f, 1, 1, 2, 0},
+                 {130, 67, 0.5f, 1, 1, -1, 0},   {260, 33, 1.0f, 1, 2, -1, 0},  {300, 136, 0.2f, 2, 3, -1, 0},
+                 {258, 260, 0.07f, 1, 1, -1, 0}, {384, 128, 0.5f, 3, 6, -1, 0}, {100, 20, 0.1f, 1, 1, 5, 4}};
     for (const Case &c : cases) {
         for (Variant v : {SIMPLE, TILED, TC}) {
-            failures += !run(c.n, c.d, c.tau, v, c.perSplitLse, c.perSplitGrad, c.tinyRow);
+            run(c.n, c.d, c.tau, v, c.perSplitLse, c.perSplitGrad, c.tinyRow, c.dup);
         }
     }
-    std::printf("%d failures\n", failures);
-    return failures != 0;
+    return emu::summary("nt_xent");
 }
