@@ -557,10 +557,7 @@ nt_xent_grad_tiled(const float *__restrict__ zhat, const float *__restrict__ lse
 // c3 (g + 8, 2t + 1). Tiles of zhat sit in shared memory as [row][k] with a row stride of 20
 // floats, so the fragment reads of a warp (rows g, columns t) hit 32 distinct banks.
 
-#ifdef NT_XENT_EMULATE
-// CPU stand-ins for the two instructions below (cuda-kernels/emulate/).
-#include "nt_xent_emulate.h"
-#else
+// scripts/cuda-emulate/translate.py replaces these two with CPU stand-ins for the emulator.
 static __device__ __forceinline__ unsigned nt_xent_tf32(float x) {
     unsigned r;
     asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
@@ -574,7 +571,6 @@ static __device__ __forceinline__ void nt_xent_mma(float (&d)[4], const unsigned
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
-#endif
 
 // Splits x into TF32 hi and lo parts.
 static __device__ __forceinline__ void nt_xent_split(float x, unsigned &hi, unsigned &lo) {

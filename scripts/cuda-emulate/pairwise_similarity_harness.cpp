@@ -79,29 +79,29 @@ static void maxEarlierAll(const Data &D, int cap) {
     GROUP("maxEarlier simple/f32/bf16 n=%d d=%d vol=%d cap %d: bf16 lists %ld entries, %d rows overflowed", n, D.d, D.hasVol, cap, listed, over);
 }
 typedef std::set<std::tuple<int, int, float>> EdgeSet;
-static EdgeSet collect(int count, const std::vector<int> &r, const std::vector<int> &c, const std::vector<float> &s) {
-    EdgeSet e; for (int q = 0; q < count; q++) e.insert({r[q], c[q], s[q]}); return e;
+static EdgeSet collect(unsigned long long count, const std::vector<int> &r, const std::vector<int> &c, const std::vector<float> &s) {
+    EdgeSet e; for (unsigned long long q = 0; q < count; q++) e.insert({r[q], c[q], s[q]}); return e;
 }
 static void edgesAll(const Data &D, float tau, int cap) {
     int n = D.n, ld = D.ld;
     EdgeSet want;
     for (int i = 0; i < n; i++) for (int j = 0; j < i; j++) if (same(D, i, j)) { float v = chain(D, i, j); if (v >= tau) want.insert({i, j, v}); }
-    std::vector<int> r(cap), c(cap); std::vector<float> s(cap); int count = 0;
+    std::vector<int> r(cap), c(cap); std::vector<float> s(cap); unsigned long long count = 0;
     launch(n, (n + 255) / 256, 256, [&] { pairwise_similarity_edges_simple(D.x.data(), n, ld, volp(D), tau, &count, r.data(), c.data(), s.data(), cap); });
-    CHECK(count == (int)want.size(), "edges simple count %d want %zu", count, want.size());
-    if (count <= cap) CHECK(collect(count, r, c, s) == want, "edges simple set");
+    CHECK(count == want.size(), "edges simple count %llu want %zu", count, want.size());
+    if (count <= (unsigned long long)cap) CHECK(collect(count, r, c, s) == want, "edges simple set");
     count = 0;
     launch(tri(n), 1, 256, [&] { pairwise_similarity_edges_f32(D.x.data(), n, ld, volp(D), tau, &count, r.data(), c.data(), s.data(), cap); });
-    CHECK(count == (int)want.size(), "edges f32 count %d want %zu", count, want.size());
-    if (count <= cap) CHECK(collect(count, r, c, s) == want, "edges f32 set");
+    CHECK(count == want.size(), "edges f32 count %llu want %zu", count, want.size());
+    if (count <= (unsigned long long)cap) CHECK(collect(count, r, c, s) == want, "edges f32 set");
     std::vector<unsigned short> xb((size_t)n * ld); long long el = (long long)n * ld;
     launch((int)((el / 2 + 255) / 256), 1, 256, [&] { pairwise_similarity_to_bf16(D.x.data(), el, xb.data()); });
-    std::vector<int> cr(cap), cc(cap); int cand = 0; count = 0;
+    std::vector<int> cr(cap), cc(cap); unsigned long long cand = 0; count = 0;
     float lower = (float)(tau - margin(ld));
     launch(tri(n), 1, 256, [&] { pairwise_similarity_edges_bf16(xb.data(), n, ld, volp(D), lower, &cand, cr.data(), cc.data(), cap); });
-    if (cand <= cap) {
-        launch((cand + 255) / 256, 1, 256, [&] { pairwise_similarity_edges_recheck(D.x.data(), ld, cr.data(), cc.data(), cand, tau, &count, r.data(), c.data(), s.data(), cap); });
-        CHECK(count == (int)want.size(), "edges bf16 count %d want %zu", count, want.size());
+    if (cand <= (unsigned long long)cap) {
+        launch((int)((cand + 255) / 256), 1, 256, [&] { pairwise_similarity_edges_recheck(D.x.data(), ld, cr.data(), cc.data(), (int)cand, tau, &count, r.data(), c.data(), s.data(), cap); });
+        CHECK(count == want.size(), "edges bf16 count %llu want %zu", count, want.size());
         CHECK(collect(count, r, c, s) == want, "edges bf16 set");
     }
     GROUP("edges simple/f32/bf16 n=%d d=%d vol=%d tau=%g cap %d: %zu edges, %d bf16 candidates", n, D.d, D.hasVol, tau, cap, want.size(), cand);
@@ -129,13 +129,13 @@ static void hammingAll(int n, int words, bool vol, int t, unsigned seed) {
     for (int i = 0; i < n; i++) for (int j = 0; j < i; j++) if (!vol || v[i] == v[j]) {
         int dd = 0; for (int w = 0; w < words; w++) dd += __builtin_popcountll(h[i * words + w] ^ h[j * words + w]);
         if (dd <= t) want.insert({i, j, (float)dd}); }
-    int cap = 1 << 16; std::vector<int> rr(cap), cc(cap); std::vector<float> ss(cap); int count = 0;
+    int cap = 1 << 16; std::vector<int> rr(cap), cc(cap); std::vector<float> ss(cap); unsigned long long count = 0;
     const int *vp = vol ? v.data() : nullptr;
     launch(n, (n + 255) / 256, 256, [&] { pairwise_similarity_hamming_simple(h.data(), n, words, vp, t, &count, rr.data(), cc.data(), ss.data(), cap); });
     CHECK(collect(count, rr, cc, ss) == want, "hamming simple words %d t %d", words, t);
     count = 0;
     launch(tri(n), 1, 256, [&] { pairwise_similarity_hamming_tiled(h.data(), n, words, vp, t, &count, rr.data(), cc.data(), ss.data(), cap); });
-    CHECK(collect(count, rr, cc, ss) == want, "hamming tiled words %d t %d: %d vs %zu", words, t, count, want.size());
+    CHECK(collect(count, rr, cc, ss) == want, "hamming tiled words %d t %d: %llu vs %zu", words, t, count, want.size());
     GROUP("hamming simple/tiled n=%d words=%d vol=%d t=%d: %zu pairs", n, words, vol, t, want.size());
 }
 int main(int argc, char **argv) {
