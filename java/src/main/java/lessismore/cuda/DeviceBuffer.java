@@ -156,13 +156,13 @@ public final class DeviceBuffer extends NativeResource {
     /** Sets every byte to 0; returns when done. */
     public void clear() {
         Driver d = context.bind();
-        d.checked(d.cuMemsetD8, "cuMemsetD8_v2", "clearing " + bytes + " device bytes", address(), 0, bytes);
+        d.checked(d.cuMemsetD8, "cuMemsetD8_v2", "clearing " + bytes + " device bytes", address(), (byte) 0, bytes);
     }
 
     /** Queues setting every byte to 0 on {@code stream} (null: default stream). */
     public void clearAsync(CudaStream stream) {
         Driver d = context.bind();
-        d.checked(d.cuMemsetD8Async, "cuMemsetD8Async", "clearing " + bytes + " device bytes", address(), 0, bytes,
+        d.checked(d.cuMemsetD8Async, "cuMemsetD8Async", "clearing " + bytes + " device bytes", address(), (byte) 0, bytes,
                 CudaStream.handle(stream));
     }
 

@@ -1,6 +1,7 @@
 package lessismore.cuda;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -110,8 +111,8 @@ final class Driver {
         cuMemcpyDtoH = handle(s, "cuMemcpyDtoH_v2", ADDRESS, JAVA_LONG, SIZE_T);
         cuMemcpyHtoDAsync = handle(s, "cuMemcpyHtoDAsync_v2", JAVA_LONG, ADDRESS, SIZE_T, ADDRESS);
         cuMemcpyDtoHAsync = handle(s, "cuMemcpyDtoHAsync_v2", ADDRESS, JAVA_LONG, SIZE_T, ADDRESS);
-        cuMemsetD8 = handle(s, "cuMemsetD8_v2", JAVA_LONG, JAVA_INT, SIZE_T);
-        cuMemsetD8Async = handle(s, "cuMemsetD8Async", JAVA_LONG, JAVA_INT, SIZE_T, ADDRESS);
+        cuMemsetD8 = handle(s, "cuMemsetD8_v2", JAVA_LONG, JAVA_BYTE, SIZE_T);
+        cuMemsetD8Async = handle(s, "cuMemsetD8Async", JAVA_LONG, JAVA_BYTE, SIZE_T, ADDRESS);
         cuStreamCreate = handle(s, "cuStreamCreate", ADDRESS, JAVA_INT);
         cuStreamDestroy = handle(s, "cuStreamDestroy_v2", ADDRESS);
         cuStreamSynchronize = handle(s, "cuStreamSynchronize", ADDRESS);
