@@ -5,6 +5,8 @@
 #   3. the device benchmarks (ours, CUDA events) and PyTorch's timing of the same work
 #   4. reduce --strategy hash end to end, --device cuda against --device cpu, DICOM in page cache
 #   5. the table, printed last: op, size, precision, ours, PyTorch, ratio, rate against the floor
+# Each step has its own time limit (a hung kernel costs that step, not the call): about 9 minutes at
+# worst, 3 to 4 expected; run it with timeout_s=590.
 # Everything is written to a scratch folder; at the end $OUT (device tool; else ./device-out) gets
 # the table, the doctor and parity summaries, both timing files and all logs as one logs.tgz (the
 # device tool brings back at most 8 files).
@@ -22,18 +24,18 @@ jflags=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -X
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader 2>&1 | tee "$out/gpu.txt"
 
 echo "== 1. doctor --selftest"
-"$J" "${jflags[@]}" -cp "$cp" lessismore.cli.Main doctor --selftest --device cuda 2>&1 | tee "$out/doctor.txt"
+timeout 60 "$J" "${jflags[@]}" -cp "$cp" lessismore.cli.Main doctor --selftest --device cuda 2>&1 | tee "$out/doctor.txt"
 
 echo "== 2. GPU parity tests"
-"$J" "${jflags[@]}" -jar .device/junit-console.jar execute --disable-banner --details=summary \
+timeout 150 "$J" "${jflags[@]}" -jar .device/junit-console.jar execute --disable-banner --details=summary \
   --class-path ".device/lessismore-tests.jar:$cp" --select-package lessismore --include-tag gpu \
   --reports-dir "$out/junit" 2>&1 | tee "$out/parity.txt" | tail -25
 
 echo "== 3. device benchmarks: ours, then PyTorch"
-"$J" "${jflags[@]}" -cp "$cp" lessismore.bench.gpu.GpuBenchmarks >"$out/ours.jsonl" 2>"$out/ours.log"
+timeout 150 "$J" "${jflags[@]}" -cp "$cp" lessismore.bench.gpu.GpuBenchmarks >"$out/ours.jsonl" 2>"$out/ours.log"
 tail -3 "$out/ours.log"
 for py in benchmarks/gpu/*_pytorch.py; do
-  PYTHONUNBUFFERED=1 python3 "$py" >>"$out/pytorch.jsonl" 2>>"$out/pytorch.log" || echo "$py failed (see pytorch.log)"
+  PYTHONUNBUFFERED=1 timeout 45 python3 "$py" >>"$out/pytorch.jsonl" 2>>"$out/pytorch.log" || echo "$py failed (see pytorch.log)"
 done
 
 echo "== 4. reduce --strategy hash end to end"
@@ -47,7 +49,7 @@ cat $(find "$data/in" -type f) >/dev/null
 for rule in reference global; do
   for dev in cpu cuda; do
     rm -rf "/tmp/red-$rule-$dev"
-    "$J" "${jflags[@]}" -cp "$cp" lessismore.cli.Main reduce "$data/in" -o "/tmp/red-$rule-$dev" --strategy hash \
+    timeout 30 "$J" "${jflags[@]}" -cp "$cp" lessismore.cli.Main reduce "$data/in" -o "/tmp/red-$rule-$dev" --strategy hash \
         --rule "$rule" --device "$dev" --threads 16 --no-report >"$out/reduce-$rule-$dev.txt" 2>&1
     rc=$?
     tail -4 "$out/reduce-$rule-$dev.txt"

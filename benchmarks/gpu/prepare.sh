@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares .device/ (git-ignored) for benchmarks/gpu/device-check.sh, which runs on the GPU machine
 # where there is no Java, no Maven and no ../shared. Run here; then, with the device tool:
-#   run(command="bash benchmarks/gpu/device-check.sh", carry=[".device"], timeout_s=540)
+#   run(command="bash benchmarks/gpu/device-check.sh", carry=[".device"], timeout_s=590)
 # Contents (about 45 MiB): a jlink'd Java 25 runtime, the jar and its dependencies (ONNX Runtime
 # without its Windows/macOS/aarch64 natives), the compiled tests and JUnit's console launcher for
 # the GPU parity tests, and two real CT series (xz) for `reduce --device cuda` end to end.
