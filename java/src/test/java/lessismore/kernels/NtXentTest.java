@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link NtXent} against PyTorch (golden values from scripts/golden/nt_xent.py: F.normalize, masked
+ * {@link NtXent} against PyTorch (golden values from scripts/golden/make_nt_xent_golden.py: F.normalize, masked
  * logits, cross-entropy, backward, in float64 from the same float32 z, which both sides generate).
  * Tolerance, as for the CUDA kernels: |Δloss| ≤ 1e-5 · |loss| and, for every stored element of dz,
  * |Δ| ≤ 1e-5 · max|dz| (relative to the tensor's largest entry, since single entries may be near

@@ -18,7 +18,7 @@ Stored per case, one line: name B D tau scale tinyRow loss max|dz| ||dz||_2 and 
 there are at most SAMPLE).
 
 Run with Debian's python3 (torch CPU):
-    /usr/bin/python3 scripts/golden/nt_xent.py java/src/test/resources/golden/nt_xent/golden.txt
+    /usr/bin/python3 scripts/golden/make_nt_xent_golden.py java/src/test/resources/golden/nt_xent/golden.txt
 """
 import sys
 
@@ -26,10 +26,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from seeded import uniform
+
 SAMPLE = 48
 STRIDE = 1000003
 TOLERANCE = 1e-5
-MASK64 = (1 << 64) - 1
 
 # name, B, D, tau, scale, row scaled by 1e-14 (-1: none). Sizes include B = 1 (2 rows) and
 # row counts that are no multiple of any kernel tile (64 or 128).
@@ -42,23 +43,6 @@ CASES = [
     ("b65_d128", 65, 128, 0.2, 0.5, -1),
     ("b130_d33", 130, 33, 1.0, 1.0, -1),
 ]
-
-
-def fnv1a64(name):
-    h = 0xCBF29CE484222325
-    for byte in name.encode("utf-8"):
-        h = ((h ^ byte) * 0x100000001B3) & MASK64
-    return h
-
-
-def uniform(name, count):
-    """count values in [-1, 1): splitmix64's finaliser of key + (i + 1) * golden ratio, top 53 bits."""
-    with np.errstate(over="ignore"):
-        z = np.uint64(fnv1a64(name)) + (np.arange(count, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(np.float64) * 2.0 ** -53 * 2.0 - 1.0
 
 
 def make_z(name, b, d, scale, tiny):
@@ -82,7 +66,7 @@ def nt_xent(z, tau):
 
 
 def main(out):
-    lines = ["# NT-Xent golden values: scripts/golden/nt_xent.py, PyTorch %s CPU, float64 from float32 z" % torch.__version__,
+    lines = ["# NT-Xent golden values: scripts/golden/make_nt_xent_golden.py, PyTorch %s CPU, float64 from float32 z" % torch.__version__,
              "# name B D tau scale tinyRow loss max|dz| ||dz||_2 (index value)*"]
     for name, b, d, tau, scale, tiny in CASES:
         z = make_z(name, b, d, scale, tiny)
