@@ -13,12 +13,11 @@ precision strings as the Java benchmark.
     python3 benchmarks/gpu/nt_xent_pytorch.py --cpu --quick   # smoke test anywhere
 """
 import argparse
-import json
-import statistics
-import time
 
 import torch
 import torch.nn.functional as F
+
+from torch_timing import emit, median_ms
 
 TAU = 0.5
 SIZES = [(1024, 128), (4096, 128)]
@@ -53,29 +52,11 @@ def main():
         z = torch.randn(n, d, generator=gen).to(device).requires_grad_(True)
         mask = torch.eye(n, dtype=torch.bool, device=device)
         labels = (torch.arange(n, device=device) + b) % n
-        for _ in range(warmup):
-            step(z, mask, labels)
-        times = []
-        for _ in range(runs):
-            if args.cpu:
-                t0 = time.perf_counter()
-                for _ in range(batch):
-                    step(z, mask, labels)
-                times.append((time.perf_counter() - t0) * 1e3 / batch)
-            else:
-                start = torch.cuda.Event(enable_timing=True)
-                end = torch.cuda.Event(enable_timing=True)
-                start.record()
-                for _ in range(batch):
-                    step(z, mask, labels)
-                end.record()
-                end.synchronize()
-                times.append(start.elapsed_time(end) / batch)
+        ms = median_ms(lambda: step(z, mask, labels), not args.cpu, runs=runs, warmup=warmup, batch=batch)
         # The Java side reports its fp32 CUDA-core and its 3xTF32 tensor-core kernels (both held to
         # fp32's 1e-5); PyTorch's fp32 time is the reference for both.
         for precision in ("fp32", "fp32 (3xTF32)"):
-            print(json.dumps({"op": "nt_xent fwd+bwd", "size": "B=%d D=%d" % (b, d), "precision": precision,
-                              "pytorch_ms": statistics.median(times)}), flush=True)
+            emit("nt_xent fwd+bwd", "B=%d D=%d" % (b, d), precision, ms)
 
 
 if __name__ == "__main__":

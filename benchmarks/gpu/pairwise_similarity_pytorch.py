@@ -18,12 +18,11 @@ Median over 20 runs timed with torch.cuda.Event after 3 warm-up runs.
   pairwise_similarity_pytorch.py --cpu --quick   smoke test here (small sizes, wall-clock timing)
 """
 import argparse
-import json
 import math
-import statistics
-import time
 
 import torch
+
+from torch_timing import emit, median_ms
 
 PER_VOLUME = 200
 TAU = 0.9
@@ -104,30 +103,6 @@ def hamming_at_most(bits, pop, t):
     return torch.cat(out)
 
 
-def timed(fn, cuda, runs=20, warmup=3):
-    for _ in range(warmup):
-        fn()
-    ms = []
-    for _ in range(runs):
-        if cuda:
-            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            torch.cuda.synchronize()
-            start.record()
-            fn()
-            end.record()
-            end.synchronize()
-            ms.append(start.elapsed_time(end))
-        else:
-            t0 = time.perf_counter()
-            fn()
-            ms.append(1e3 * (time.perf_counter() - t0))
-    return statistics.median(ms)
-
-
-def emit(op, size, precision, ms, **extra):
-    print(json.dumps({"op": op, "size": size, "precision": precision, "pytorch_ms": ms, **extra}), flush=True)
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cpu", action="store_true", help="run on the CPU (smoke test)")
@@ -146,21 +121,21 @@ def main():
         x = walk(n, d, gen, device)
         xb = x.bfloat16()
         size = f"n={n} d={d}"
-        emit("maxEarlier", size, "fp32", timed(lambda: max_earlier(x), cuda, runs, warmup))
-        emit("maxEarlier", size, "bf16", timed(lambda: max_earlier(xb), cuda, runs, warmup))
+        emit("maxEarlier", size, "fp32", median_ms(lambda: max_earlier(x), cuda, runs, warmup))
+        emit("maxEarlier", size, "bf16", median_ms(lambda: max_earlier(xb), cuda, runs, warmup))
 
     n, d = 65536 // scale, 128
     x = walk(n, d, gen, device)
     xb = x.bfloat16()
     size = f"n={n} d={d} tau={TAU}"
     for prec, data in (("fp32", x), ("bf16", xb)):
-        ms = timed(lambda: edges_at_least(data, TAU), cuda, runs, warmup)
+        ms = median_ms(lambda: edges_at_least(data, TAU), cuda, runs, warmup)
         emit("edgesAtLeast", size, prec, ms, edges=int(edges_at_least(data, TAU).shape[0]))
 
     h = hashes(n, gen, device)
     bits = ((h[:, None] >> torch.arange(64, device=device)) & 1).to(torch.float16 if cuda else torch.float32)
     pop = bits.float().sum(dim=1)
-    ms = timed(lambda: hamming_at_most(bits, pop, T), cuda, runs, warmup)
+    ms = median_ms(lambda: hamming_at_most(bits, pop, T), cuda, runs, warmup)
     emit("hammingAtMost", f"n={n} words=1 t={T}", "u64", ms, edges=int(hamming_at_most(bits, pop, T).shape[0]))
 
 

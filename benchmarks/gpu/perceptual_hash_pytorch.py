@@ -13,13 +13,12 @@ Prints one JSON object per line: {"op", "size", "precision", "pytorch_ms"} (medi
 with torch.cuda.Event after 3 warm-up runs). --cpu --quick: a small smoke test on the CPU.
 """
 import argparse
-import json
 import math
-import statistics
-import time
 
 import torch
 import torch.nn.functional as F
+
+from torch_timing import emit, median_ms
 
 W = H = 512
 
@@ -62,29 +61,6 @@ def dhash_int16(pixels, luts, lut_min, lut_offset):
     return dhash(luts[index])
 
 
-def time_ms(fn, cuda, runs):
-    for _ in range(3):
-        fn()
-    if cuda:
-        torch.cuda.synchronize()
-        times = []
-        for _ in range(runs):
-            a = torch.cuda.Event(enable_timing=True)
-            b = torch.cuda.Event(enable_timing=True)
-            a.record()
-            fn()
-            b.record()
-            b.synchronize()
-            times.append(a.elapsed_time(b))
-    else:
-        times = []
-        for _ in range(runs):
-            t = time.perf_counter()
-            fn()
-            times.append(1e3 * (time.perf_counter() - t))
-    return statistics.median(times)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cpu", action="store_true", help="run on the CPU (smoke test)")
@@ -102,8 +78,7 @@ def main():
     rows = [("perceptual_hash dhash8", "u8", lambda: dhash(gray)),
             ("perceptual_hash phash8", "u8", lambda: phash(gray, d))]
     for op, precision, fn in rows:
-        print(json.dumps({"op": op, "size": size, "precision": precision,
-                          "pytorch_ms": time_ms(fn, cuda, runs)}), flush=True)
+        emit(op, size, precision, median_ms(fn, cuda, runs=runs))
     del gray
 
     # int16 slices in HU with one table of 4096 entries per slice (-1024..3071), 64 distinct tables.
@@ -111,9 +86,8 @@ def main():
     luts = torch.randint(0, 256, (64 * 4096,), dtype=torch.uint8, generator=g, device=device)
     lut_min = torch.full((count,), -1024, dtype=torch.int64, device=device)
     lut_offset = (torch.arange(count, device=device) % 64) * 4096
-    print(json.dumps({"op": "perceptual_hash dhash8", "size": size, "precision": "i16+lut",
-                      "pytorch_ms": time_ms(lambda: dhash_int16(pixels, luts, lut_min, lut_offset), cuda, runs)}),
-          flush=True)
+    emit("perceptual_hash dhash8", size, "i16+lut",
+         median_ms(lambda: dhash_int16(pixels, luts, lut_min, lut_offset), cuda, runs=runs))
 
 
 if __name__ == "__main__":
