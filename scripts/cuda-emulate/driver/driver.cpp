@@ -11,7 +11,7 @@
 // just past every allocation unchanged (a kernel writing out of bounds). Fresh device memory is
 // filled with the shim's NaN pattern, not zeros. Reads far past an allocation hit a guard page
 // (SIGSEGV: the JVM dies with an hs_err file naming the kernel).
-// Environment: EMU_TRACE=1 prints every launch on stderr.
+// Environment: EMU_TRACE=1 prints every launch; EMU_LOG=FILE appends these lines to FILE, not stderr.
 #include <cuda.h>
 
 #include <sys/mman.h>
@@ -61,11 +61,17 @@ std::set<Event *> events;
 
 void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void complain(const char *fmt, ...) {
+    static FILE *log = [] {
+        const char *path = std::getenv("EMU_LOG");
+        FILE *f = path && *path ? std::fopen(path, "a") : nullptr;
+        return f ? f : stderr;
+    }();
     va_list ap;
     va_start(ap, fmt);
-    std::fprintf(stderr, "[emulated libcuda] ");
-    std::vfprintf(stderr, fmt, ap);
-    std::fprintf(stderr, "\n");
+    std::fprintf(log, "[emulated libcuda] ");
+    std::vfprintf(log, fmt, ap);
+    std::fprintf(log, "\n");
+    std::fflush(log);
     va_end(ap);
 }
 
