@@ -14,7 +14,7 @@ mkdir -p "$out/src"
 inc="${CUDA_INCLUDE:-/usr/local/cuda/include}"
 [ -f "$inc/cuda.h" ] || { echo "build.sh: no cuda.h in $inc (set CUDA_INCLUDE)" >&2; exit 2; }
 families=$(python3 "$here/gen_dispatch.py" "$root" "$out/src")
-flags=(-std=c++20 -O2 -g -fPIC -pthread -fvisibility=hidden -I "$out/src" -I "$here" -I "$emu" -I "$root/native" -I "$inc")
+flags=(-std=c++20 -O2 -g -fPIC -pthread -fvisibility=hidden -DEMU_SMEM_GUARD -I "$out/src" -I "$here" -I "$emu" -I "$root/native" -I "$inc")
 [ "${SANITIZE:-0}" = 1 ] && flags+=(-fsanitize=undefined)
 objs=()
 pids=()

@@ -4,8 +4,13 @@
 #include <cuda.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int failures = 0;
 static void expect(bool ok, const char *what) {
@@ -76,6 +81,29 @@ int main() {
     expect(cuLaunchKernel(fn, 4, 1, 1, 256, 1, 1, 0, nullptr, wild, nullptr) == CUDA_ERROR_ILLEGAL_ADDRESS,
            "pointer argument outside every allocation: ILLEGAL_ADDRESS");
     expect(cuMemFree(x + 4) == CUDA_ERROR_INVALID_VALUE, "free of an inner pointer: INVALID_VALUE");
+    // nt_xent_loss_finish needs NT_XENT_FINISH_SMEM = 8192 B of dynamic shared memory: given half,
+    // the block runs into the guard page after its shared memory (the child process dies).
+    CUmodule any;
+    CUfunction finish;
+    const char dummy[] = "an image naming no kernel";
+    cuModuleLoadDataEx(&any, dummy, 0, nullptr, nullptr);
+    cuModuleGetFunction(&finish, any, "nt_xent_loss_finish");
+    pid_t child = fork();
+    if (child == 0) {
+        CUdeviceptr pm, pl, spos, lse, loss;
+        int rows = 4, splits = 1;
+        for (CUdeviceptr *b : {&pm, &pl, &spos, &lse}) cuMemAlloc(b, 16);
+        cuMemAlloc(&loss, 4);
+        float ones[4] = {1, 1, 1, 1};
+        for (CUdeviceptr b : {pm, pl, spos}) cuMemcpyHtoD(b, ones, 16);
+        void *fp[] = {&pm, &pl, &spos, &rows, &splits, &lse, &loss};
+        freopen("/dev/null", "w", stderr);
+        cuLaunchKernel(finish, 1, 1, 1, 1024, 1, 1, 4096, nullptr, fp, nullptr);
+        _exit(0);
+    }
+    int st = 0;
+    waitpid(child, &st, 0);
+    expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "too little dynamic shared memory: the block faults");
     cuMemFree(x);
     cuMemFree(y);
     cuModuleUnload(mod);
