@@ -6,7 +6,7 @@
 # NO_DOCTOR=1 skips the doctor run; EMU_TRACE=1 logs every launch (into the class's emulator log,
 # whose other lines are printed when the class fails). Needs JAVA_HOME (Java 25).
 # Time on 2 cores: CudaRuntimeTest ~1 min, CudaPerceptualHashTest ~0.5 min, CudaPairwiseSimilarityTest
-# ~4 min, ReduceOnGpuTest ~0.5 min, doctor ~3 min; CudaNtXentTest much longer than 10 min in full
+# ~4 min, ReduceOnGpuTest ~0.5 min, doctor 0.3-3 min; CudaNtXentTest much longer than 10 min in full
 # (N = 4096 cases): see ../README.md for the subset it was run with.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
