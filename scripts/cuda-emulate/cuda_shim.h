@@ -83,6 +83,8 @@ inline int __dp4a(int a, int b, int c) {
 inline double __dadd_rn(double a, double b) { volatile double r = a + b; return r; }
 inline double __dmul_rn(double a, double b) { volatile double r = a * b; return r; }
 inline double __ddiv_rn(double a, double b) { volatile double r = a / b; return r; }
+inline float __fadd_rn(float a, float b) { volatile float r = a + b; return r; }
+inline float __fmul_rn(float a, float b) { volatile float r = a * b; return r; }
 
 // ---- execution state ----
 namespace emu {
@@ -160,6 +162,33 @@ template <class T> struct SharedSlot {
     }
 };
 
+// A block's dynamic shared memory. With EMU_SMEM_GUARD (the emulated driver, which runs without
+// AddressSanitizer) it ends at a PROT_NONE page, so a kernel (or a launch that passes too small a
+// size) touching bytes past the launch's count faults at once instead of corrupting the heap.
+#ifdef EMU_SMEM_GUARD
+}  // namespace emu
+#include <sys/mman.h>
+#include <unistd.h>
+namespace emu {
+inline void *smemMap;  // one block's buffer at a time
+inline size_t smemMapLen;
+inline unsigned char *smemAlloc(size_t bytes) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), data = (bytes + page - 1) / page * page;
+    void *m = mmap(nullptr, data + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) { std::perror("emulator: mmap"); std::abort(); }
+    mprotect(static_cast<char *>(m) + data, page, PROT_NONE);
+    smemMap = m;
+    smemMapLen = data + page;
+    return static_cast<unsigned char *>(m) + data - bytes;
+}
+inline void smemFree(unsigned char *p) {
+    if (p) munmap(smemMap, smemMapLen);
+}
+#else
+inline unsigned char *smemAlloc(size_t bytes) { return static_cast<unsigned char *>(std::aligned_alloc(16, bytes)); }
+inline void smemFree(unsigned char *p) { std::free(p); }
+#endif
+
 // Runs kernel() for every block of grid and thread of the block, with smemBytes of dynamic shared
 // memory. The block's threads are created once per launch and step through the blocks together; a
 // gate barrier between blocks sets up the next block's barriers and shared memory.
@@ -174,12 +203,12 @@ template <class F> void launch(dim3 grid, int threads, size_t smemBytes, F kerne
     long long next = 0;  // the block the gate sets up
     std::unique_ptr<Barrier> bar;
     auto setup = [&]() noexcept {
-        std::free(dynamicSmem);
+        smemFree(dynamicSmem);
         dynamicSmem = nullptr;
         if (next == blocks) return;
         size_t bytes = (smemBytes + 15) & ~size_t(15);
         if (bytes) {
-            dynamicSmem = static_cast<unsigned char *>(std::aligned_alloc(16, bytes));
+            dynamicSmem = smemAlloc(bytes);
             fill(dynamicSmem, smemBytes);
         }
         generation++;
