@@ -132,8 +132,11 @@ class CudaNtXentTest extends GpuTest {
                         assertEquals(lastLoss[0], loss, 0f, "same input after a smaller call");
                         assertArrayEquals(lastDz, dz);
                     }
-                    lastLoss[0] = loss;
-                    lastDz = rows == 4096 ? dz : lastDz;
+                    if (rows == 4096) {
+                        // Only the large call's results are compared after the smaller one.
+                        lastLoss[0] = loss;
+                        lastDz = dz;
+                    }
                 }
             }
         }
