@@ -51,10 +51,6 @@ public sealed interface Backend extends AutoCloseable permits Backend.Cpu, Backe
             if (why != null) {
                 throw new CudaException("cuInit", "NO_DEVICE", null, "choosing --device " + spec + " (" + why + ")");
             }
-            if (ordinal < 0 || ordinal >= Cuda.deviceCount()) {
-                throw new CudaException("cuDeviceGet", "CUDA_ERROR_INVALID_DEVICE", null, "choosing --device " + spec
-                        + " (" + Cuda.deviceCount() + " device(s) visible: cuda:0 to cuda:" + (Cuda.deviceCount() - 1) + ")");
-            }
             String old = unsupported(ordinal);
             if (old != null) {
                 throw new CudaException("cuDeviceGetAttribute", "UNSUPPORTED_DEVICE", null, "choosing --device " + spec + " (" + old + ")");
@@ -64,15 +60,16 @@ public sealed interface Backend extends AutoCloseable permits Backend.Cpu, Backe
         throw new IllegalArgumentException("--device must be auto, cpu, cuda or cuda:N, got '" + spec + "'");
     }
 
-    /** Why device {@code ordinal} cannot run the kernels (compute capability below 8.0), or null. */
+    /**
+     * Why device {@code ordinal} cannot run the kernels (compute capability below
+     * {@link CudaContext#MIN_COMPUTE_MAJOR}), or null; an ordinal out of range throws
+     * ({@link Cuda#device} names the devices there are).
+     */
     private static String unsupported(int ordinal) {
         CudaDevice d = Cuda.device(ordinal);
-        return d.major() >= MIN_MAJOR ? null : d.describe() + " has compute capability " + d.capability()
-                + "; the kernels need " + MIN_MAJOR + ".0 or newer";
+        return d.major() >= CudaContext.MIN_COMPUTE_MAJOR ? null : d.describe() + " has compute capability "
+                + d.capability() + "; the kernels need " + CudaContext.MIN_COMPUTE_MAJOR + ".0 or newer";
     }
-
-    /** Oldest compute capability (major) the kernels are built for: their PTX targets compute_80. */
-    int MIN_MAJOR = 8;
 
     /**
      * The CPU.

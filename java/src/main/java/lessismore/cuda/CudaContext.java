@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * worker threads need not. Resources are not thread-safe unless they say so; the context is.
  */
 public final class CudaContext implements AutoCloseable {
+    /** Oldest compute capability (major) the kernels run on: their PTX targets compute_80. */
+    public static final int MIN_COMPUTE_MAJOR = 8;
     private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
 
     private final Driver driver;
@@ -127,9 +129,10 @@ public final class CudaContext implements AutoCloseable {
         String ptx = family + ".compute_80.ptx";
         boolean hopper = device.major() == 9 && device.minor() == 0;
         String chosen = hopper && resourceExists(cubin) ? cubin : ptx;
-        if (chosen.equals(ptx) && device.major() < 8) {
+        if (chosen.equals(ptx) && device.major() < MIN_COMPUTE_MAJOR) {
             throw new CudaException("cuModuleLoadDataEx", "UNSUPPORTED_DEVICE", null, "loading " + family
-                    + ": kernels need compute capability 8.0 or newer, cuda:" + device.ordinal() + " is " + device.capability());
+                    + ": kernels need compute capability " + MIN_COMPUTE_MAJOR + ".0 or newer, cuda:" + device.ordinal()
+                    + " is " + device.capability());
         }
         byte[] image = readResource(chosen);
         Driver d = bind();
